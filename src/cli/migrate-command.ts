@@ -1,0 +1,31 @@
+import { openDatabase, parseDatabase } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migration-source.ts';
+import type { CommandIO } from './main.ts';
+import { helpText, readOptions, UsageError, type OptionSpec } from './options.ts';
+
+const MIGRATE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'db', type: 'string', value: 'URL', description: 'sqlite:PATH or mysql://user:pass@host:port/database', default: 'sqlite:./data/tradeflow.sqlite' },
+];
+
+/** `tradeflow migrate`: creates the tables, or checks and adopts the tutorial's existing one. */
+export async function migrateCommand(args: readonly string[], io: CommandIO): Promise<number> {
+  const options = readOptions('migrate', args, MIGRATE_OPTIONS, io.env);
+  if (options.has('help')) {
+    io.stdout(helpText('tradeflow migrate [--db URL]', 'Creates trade_channel_collect (the tutorial\'s DDL) and trade_order_rejects, or checks existing ones.', MIGRATE_OPTIONS));
+    return 0;
+  }
+  let location;
+  try {
+    location = parseDatabase(String(options.get('db')));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const db = openDatabase(location);
+  try {
+    const applied = await migrateToLatest(db);
+    io.stdout(applied.length === 0 ? `${location.display}: tables up to date` : `${location.display}: applied ${applied.join(', ')}`);
+  } finally {
+    await db.destroy();
+  }
+  return 0;
+}

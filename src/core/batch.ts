@@ -1,0 +1,60 @@
+/** The unit that flows through the pipeline: a micro-batch of items with what it carries along. */
+
+/** One message of a source, exactly as read: text, or bytes that are not valid UTF-8 text yet. */
+export interface RawRecord {
+  readonly value: string | Uint8Array;
+  /** Kafka partition; 0 for a file. */
+  readonly partition: number;
+  /** Kafka offset; the 1-based line number for a file. */
+  readonly offset: number;
+}
+
+/** How far a source has been read: the last position included, per partition. */
+export interface SourceOffset {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** A record that was refused, kept so that someone can look at it. */
+export interface Reject {
+  /** The source's name, e.g. `file:orders.jsonl` or `kafka:trade_order_detail_info`. */
+  readonly source: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** One line naming the culprit, e.g. `order_time: not a yyyy-MM-dd HH:mm:ss timestamp`. */
+  readonly reason: string;
+  /** The start of the raw text, capped (see MAX_REJECT_TEXT). */
+  readonly raw: string;
+  /** The size of the whole raw message in bytes. */
+  readonly rawBytes: number;
+  /** When it was refused, epoch milliseconds. */
+  readonly rejectedAt: number;
+}
+
+/** A micro-batch: the items of one stage, the rejects met so far, and the source offsets covered. */
+export interface Batch<T> {
+  readonly source: string;
+  readonly items: readonly T[];
+  readonly rejects: readonly Reject[];
+  readonly progress: readonly SourceOffset[];
+}
+
+/** The same batch with other items (what each stage does to it). */
+export function withItems<T, U>(batch: Batch<T>, items: readonly U[]): Batch<U> {
+  return { source: batch.source, items, rejects: batch.rejects, progress: batch.progress };
+}
+
+/** Counters of a run, shared by the stages (like metrics, they only ever go up). */
+export interface PipelineCounters {
+  read: number;
+  rejected: number;
+  filtered: number;
+  rowsWritten: number;
+  rowsDeleted: number;
+  flushes: number;
+}
+
+/** Counters at zero. */
+export function createCounters(): PipelineCounters {
+  return { read: 0, rejected: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0 };
+}

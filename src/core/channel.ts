@@ -1,0 +1,22 @@
+/** The sales channels of SEMANTICS.md section 4. */
+
+/** A channel as the result table names it. */
+export interface Channel {
+  readonly code: string;
+  readonly name: string;
+}
+
+const KNOWN: ReadonlyMap<string, Channel> = new Map([
+  ['webShop', { code: 'webShop', name: 'Website' }],
+  ['appShop', { code: 'appShop', name: 'Shopping App' }],
+  // The tutorial writes " Miniprogram" with a stray leading space; SEMANTICS.md drops it.
+  ['miniAppShop', { code: 'miniAppShop', name: 'Miniprogram' }],
+]);
+
+/** Any other value, or none: the tutorial's `other`. */
+export const OTHER_CHANNEL: Channel = { code: 'other', name: 'Other' };
+
+/** The channel of an `order_channel` value (case-sensitive: `WebShop` is `other`). */
+export function channelOf(orderChannel: string | null): Channel {
+  return (orderChannel === null ? undefined : KNOWN.get(orderChannel)) ?? OTHER_CHANNEL;
+}

@@ -1,0 +1,169 @@
+/**
+ * Dedupe by order: per day and `order_id`, the version with the greatest `order_time` counts,
+ * the first one to arrive on a tie (Flink's Rank keeps the first of equal keys). A version that
+ * replaces another retracts the old contribution before adding its own.
+ *
+ * The state is compact by design: a day's orders are columns of typed arrays indexed through
+ * one Map from `order_id` to a slot, and user ids and channels are interned per day, so a tracked order
+ * costs about a Map entry and 30 bytes, not a parsed JSON object.
+ */
+import type { Micros } from './money.ts';
+import { dayOf, secondOfDay, timestampAt } from './order-time.ts';
+import type { PaidOrder } from './order.ts';
+
+/** What one order version adds to (sign 1) or takes from (sign -1) its day's figures. */
+export interface Contribution {
+  readonly sign: 1 | -1;
+  /** `yyyy-MM-dd` of `pay_time`: the business day it counts toward. */
+  readonly day: string;
+  readonly channel: string | null;
+  readonly userId: string | null;
+  readonly amount: Micros;
+  readonly payTime: string;
+}
+
+/** The orders of one day, column by column. */
+interface DayOrders {
+  readonly slots: Map<string, number>;
+  size: number;
+  orderTime: Float64Array;
+  paySecond: Int32Array;
+  /** Micro-units; NaN where the amount is a bigint kept in `bigAmounts`. */
+  amount: Float64Array;
+  user: Int32Array;
+  channel: Int32Array;
+  readonly bigAmounts: Map<number, bigint>;
+  /** Interned per day, so that dropping a day frees its users too. */
+  readonly users: Interned;
+  readonly channels: Interned;
+}
+
+/** Strings seen more than once (users, channels) stored once, referred to by index. */
+interface Interned {
+  readonly index: Map<string, number>;
+  readonly values: string[];
+}
+
+/** The dedupe state of every day being tracked. */
+export interface DedupeState {
+  readonly days: Map<string, DayOrders>;
+}
+
+const INITIAL_CAPACITY = 1024;
+
+/** An empty state. */
+export function createDedupeState(): DedupeState {
+  return { days: new Map() };
+}
+
+/**
+ * Applies one paid order version of its day, pushing the contributions it changes to `out`:
+ * nothing (an older version, or a tie), an insert (a new order), or a retract then an insert.
+ */
+export function applyOrder(state: DedupeState, order: PaidOrder, out: Contribution[]): void {
+  const day = dayOf(order.payTime);
+  let orders = state.days.get(day);
+  if (orders === undefined) {
+    orders = createDayOrders();
+    state.days.set(day, orders);
+  }
+  const slot = orders.slots.get(order.orderId);
+  if (slot === undefined) {
+    const fresh = orders.size;
+    if (fresh === orders.orderTime.length) grow(orders);
+    orders.size += 1;
+    orders.slots.set(order.orderId, fresh);
+    store(orders, fresh, order);
+  } else {
+    if (!(order.orderTime > (orders.orderTime[slot] ?? Infinity))) return;
+    out.push(retraction(orders, slot, day));
+    store(orders, slot, order);
+  }
+  out.push({ sign: 1, day, channel: order.channel, userId: order.userId, amount: order.realPay, payTime: order.payTime });
+}
+
+/** Forgets a day (live mode, after midnight): its orders no longer change anything. */
+export function dropDay(state: DedupeState, day: string): void {
+  state.days.delete(day);
+}
+
+/** How many orders are tracked, over all days. */
+export function trackedOrders(state: DedupeState): number {
+  let total = 0;
+  for (const orders of state.days.values()) total += orders.size;
+  return total;
+}
+
+function store(orders: DayOrders, slot: number, order: PaidOrder): void {
+  orders.orderTime[slot] = order.orderTime;
+  orders.paySecond[slot] = secondOfDay(order.payTime);
+  if (typeof order.realPay === 'number') {
+    orders.amount[slot] = order.realPay;
+    orders.bigAmounts.delete(slot);
+  } else {
+    orders.amount[slot] = NaN;
+    orders.bigAmounts.set(slot, order.realPay);
+  }
+  orders.user[slot] = intern(orders.users, order.userId);
+  orders.channel[slot] = intern(orders.channels, order.channel);
+}
+
+function retraction(orders: DayOrders, slot: number, day: string): Contribution {
+  const small = orders.amount[slot] ?? NaN;
+  return {
+    sign: -1,
+    day,
+    channel: lookup(orders.channels, orders.channel[slot] ?? -1),
+    userId: lookup(orders.users, orders.user[slot] ?? -1),
+    amount: Number.isNaN(small) ? (orders.bigAmounts.get(slot) ?? 0n) : small,
+    payTime: timestampAt(day, orders.paySecond[slot] ?? 0),
+  };
+}
+
+function createDayOrders(): DayOrders {
+  return {
+    slots: new Map(),
+    size: 0,
+    orderTime: new Float64Array(INITIAL_CAPACITY),
+    paySecond: new Int32Array(INITIAL_CAPACITY),
+    amount: new Float64Array(INITIAL_CAPACITY),
+    user: new Int32Array(INITIAL_CAPACITY),
+    channel: new Int32Array(INITIAL_CAPACITY),
+    bigAmounts: new Map(),
+    users: interned(),
+    channels: interned(),
+  };
+}
+
+function grow(orders: DayOrders): void {
+  const capacity = orders.orderTime.length * 2;
+  orders.orderTime = copyInto(new Float64Array(capacity), orders.orderTime);
+  orders.paySecond = copyInto(new Int32Array(capacity), orders.paySecond);
+  orders.amount = copyInto(new Float64Array(capacity), orders.amount);
+  orders.user = copyInto(new Int32Array(capacity), orders.user);
+  orders.channel = copyInto(new Int32Array(capacity), orders.channel);
+}
+
+function copyInto<A extends Float64Array | Int32Array>(target: A, source: A): A {
+  target.set(source);
+  return target;
+}
+
+function interned(): Interned {
+  return { index: new Map(), values: [] };
+}
+
+function intern(table: Interned, value: string | null): number {
+  if (value === null) return -1;
+  let index = table.index.get(value);
+  if (index === undefined) {
+    index = table.values.length;
+    table.values.push(value);
+    table.index.set(value, index);
+  }
+  return index;
+}
+
+function lookup(table: Interned, index: number): string | null {
+  return index < 0 ? null : (table.values[index] ?? null);
+}

@@ -1,0 +1,109 @@
+/** The order record of SEMANTICS.md section 1: what is accepted, and why the rest is rejected. */
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { compactMicros, MAX_AMOUNT_MICROS, microsFromNumber, parseDecimal, type Micros } from './money.ts';
+import { parseTimestamp } from './order-time.ts';
+
+/** A valid order version, reduced to what the result needs (the parsed JSON is not kept). */
+export interface Order {
+  /** Exact decimal text of the id, so that ids beyond 2^53 never collide. */
+  readonly orderId: string;
+  /** `order_time` as a number that orders like the text (see parseTimestamp). */
+  readonly orderTime: number;
+  /** `yyyy-MM-dd HH:mm:ss`, or null when not paid. */
+  readonly payTime: string | null;
+  /** `real_pay` in micro-units, or null when missing. */
+  readonly realPay: Micros | null;
+  /** Exact text of `user_id`, or null when it does not name a user. */
+  readonly userId: string | null;
+  /** `order_channel` as sent, or null when it is not a string. */
+  readonly channel: string | null;
+}
+
+/** An order that is paid: what the day filter lets through. */
+export interface PaidOrder extends Order {
+  readonly payTime: string;
+  readonly realPay: Micros;
+}
+
+const INTEGER_TEXT = /^-?\d+$/;
+
+/**
+ * Checks one parsed JSON value against the rules of SEMANTICS.md section 1.
+ * `text` is the message it came from, read again exactly only when a number needs its digits.
+ * Returns the order, or the reason for rejecting it as one line naming the field.
+ */
+export function toOrder(value: unknown, text: string): Order | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `not a JSON object (got ${describe(value)})`;
+  }
+  const record = value as Record<string, unknown>;
+  let exact: Record<string, unknown> | undefined;
+  const exactField = (name: string): unknown => {
+    exact ??= parseLossless(text) as Record<string, unknown>;
+    return exact[name];
+  };
+
+  const orderId = idText(record.order_id, () => exactField('order_id'));
+  if (orderId === undefined || orderId === '') {
+    return `order_id: must be a non-empty string or an integer (got ${describe(record.order_id)})`;
+  }
+  const orderTimeText = record.order_time;
+  const orderTime = typeof orderTimeText === 'string' ? parseTimestamp(orderTimeText) : undefined;
+  if (orderTime === undefined) return `order_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${describe(orderTimeText)})`;
+
+  const payTime = record.pay_time ?? null;
+  if (payTime !== null && (typeof payTime !== 'string' || parseTimestamp(payTime) === undefined)) {
+    return `pay_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${describe(payTime)})`;
+  }
+
+  const realPay = amount(record.real_pay ?? null, () => exactField('real_pay'));
+  if (typeof realPay === 'string') return realPay;
+
+  const userId = idText(record.user_id, () => exactField('user_id')) ?? null;
+  const channel = typeof record.order_channel === 'string' ? record.order_channel : null;
+  return { orderId, orderTime, payTime, realPay, userId, channel };
+}
+
+/** The exact text of a string or integer id; undefined for any other value. */
+function idText(value: unknown, exact: () => unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number') return undefined;
+  if (Number.isSafeInteger(value)) return String(value);
+  if (!Number.isInteger(value)) return undefined;
+  const source = exact();
+  const digits = isLosslessNumber(source) ? source.value : undefined;
+  return digits !== undefined && INTEGER_TEXT.test(digits) ? digits : undefined;
+}
+
+/** `real_pay` in micro-units, null when absent, or a reject reason. */
+function amount(value: unknown, exact: () => unknown): Micros | null | string {
+  if (value === null) return null;
+  let micros: bigint | undefined;
+  if (typeof value === 'number') {
+    if (value < 0) return negative(value);
+    const fast = microsFromNumber(value);
+    if (fast !== undefined) return fast;
+    const source = exact();
+    micros = isLosslessNumber(source) ? parseDecimal(source.value) : undefined;
+  } else if (typeof value === 'string') {
+    micros = parseDecimal(value);
+  }
+  if (micros === undefined) return `real_pay: not a decimal number (got ${describe(value)})`;
+  // A negative amount is refused even when it rounds to zero at 6 places.
+  if (micros < 0n || (micros === 0n && typeof value === 'string' && /^\s*-[\d.]*[1-9]/.test(value))) {
+    return negative(value);
+  }
+  if (micros > MAX_AMOUNT_MICROS) return `real_pay: above 10^15 (got ${describe(value)})`;
+  return compactMicros(micros);
+}
+
+function negative(value: unknown): string {
+  return `real_pay: negative; a refund is not a payment (got ${describe(value)})`;
+}
+
+/** A short, one-line picture of a JSON value for a reject reason. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

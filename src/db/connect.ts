@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knex, { type Knex } from 'knex';
+
+/** The database of `--db`: `sqlite:PATH` (embedded) or `mysql://user:pass@host:port/database`. */
+export interface DatabaseLocation {
+  readonly client: 'better-sqlite3' | 'mysql2';
+  readonly config: Knex.Config;
+  /** The location without a password, for logs. */
+  readonly display: string;
+}
+
+/** Reads a `--db` value; RangeError naming the flag when it is not one of the two forms. */
+export function parseDatabase(url: string): DatabaseLocation {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (file === '') throw new RangeError('Cannot use --db: "sqlite:" needs a file, e.g. sqlite:./data/tradeflow.sqlite');
+    const filename = file === ':memory:' ? file : resolve(file);
+    return {
+      client: 'better-sqlite3',
+      config: { client: 'better-sqlite3', connection: { filename }, useNullAsDefault: true },
+      display: `sqlite:${file}`,
+    };
+  }
+  if (url.startsWith('mysql://')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new RangeError(`Cannot use --db: "${url}" is not a mysql://user:pass@host:port/database URL`);
+    }
+    const database = decodeURIComponent(parsed.pathname.slice(1));
+    if (database === '') throw new RangeError('Cannot use --db: the mysql:// URL names no database, e.g. mysql://root@127.0.0.1:3306/test');
+    return {
+      client: 'mysql2',
+      config: {
+        client: 'mysql2',
+        connection: {
+          host: parsed.hostname,
+          port: parsed.port === '' ? 3306 : Number(parsed.port),
+          user: decodeURIComponent(parsed.username) || 'root',
+          password: decodeURIComponent(parsed.password),
+          database,
+          charset: 'utf8mb4',
+          // Figures as JavaScript numbers, not strings: the columns are DOUBLE and BIGINT counts.
+          supportBigNumbers: true,
+        },
+        pool: { min: 0, max: 4 },
+      },
+      display: `mysql://${parsed.username || 'root'}@${parsed.host}/${database}`,
+    };
+  }
+  throw new RangeError(`Cannot use --db: "${url}" is neither sqlite:PATH nor mysql://user:pass@host:port/database`);
+}
+
+/** Whether a connection speaks MySQL (MariaDB included), whose DDL has engine and charset. */
+export function isMysql(db: Knex): boolean {
+  const client = String(db.client.config.client);
+  return client === 'mysql2' || client === 'mysql';
+}
+
+/** Knex's own console logging, silenced: errors reach the caller, which says them in one line. */
+const quiet = { warn: () => {}, error: () => {}, deprecate: () => {}, debug: () => {} };
+
+/** Opens a knex connection to the database (creating the SQLite file's folder). */
+export function openDatabase(location: DatabaseLocation): Knex {
+  if (location.client === 'better-sqlite3') {
+    const connection = location.config.connection as { filename: string };
+    if (connection.filename !== ':memory:') mkdirSync(dirname(connection.filename), { recursive: true });
+  }
+  return knex({ ...location.config, log: quiet });
+}

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import * as resultTable from './migrations/001-trade-channel-collect.ts';
+import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
+
+const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
+  ['001-trade-channel-collect', resultTable],
+  ['002-trade-order-rejects', rejectsTable],
+]);
+
+/**
+ * The migrations, imported as modules rather than found on disk: knex's own loader cannot load
+ * TypeScript migrations in an ESM package (knex issues 4793, 6087).
+ */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => [...MIGRATIONS.keys()],
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = MIGRATIONS.get(name);
+    if (migration === undefined) throw new RangeError(`Cannot migrate: no migration named ${name}`);
+    return migration;
+  },
+};
+
+/** Applies every migration not yet applied; returns the names it applied. */
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'tradeflow_migrations' })) as [number, string[]];
+  return applied;
+}

@@ -1,0 +1,82 @@
+import { defer, finalize, groupBy, map, mergeMap, scan, Subject, type OperatorFunction } from 'rxjs';
+import { withItems, type Batch } from '../core/batch.ts';
+import { timestampInZone } from '../core/business-day.ts';
+import { applyChange, createChannelGroup, toResultRow, type ResultRow } from '../core/channel-aggregate.ts';
+import type { ChannelContribution } from './map-channel.ts';
+
+/** Options of {@link aggregate}. */
+export interface AggregateOptions {
+  /** Now, epoch ms: stamps `flink_current_time`. */
+  readonly clock: () => number;
+  /** The zone `flink_current_time` is written in. */
+  readonly zone: string;
+}
+
+/** The changes one micro-batch brings to one group. */
+interface GroupChanges {
+  readonly key: string;
+  readonly changes: ChannelContribution[];
+}
+
+/**
+ * Keeps the figures of every (`begin_time`, `channel_code`) group with `groupBy` and `scan`, and
+ * turns each batch of contributions into the rows of the groups it changed (a row with no
+ * figures when a group became empty and its row must be deleted).
+ */
+export function aggregate(options: AggregateOptions): OperatorFunction<Batch<ChannelContribution>, Batch<ResultRow>> {
+  const { clock, zone } = options;
+  return (batches) =>
+    defer(() => {
+      const groupChanges = new Subject<GroupChanges>();
+      let changedRows: ResultRow[] = [];
+      let computedAt = '';
+      // Everything below runs synchronously inside `next`, so the rows of a batch are all
+      // collected before the batch moves on.
+      const rowsSubscription = groupChanges
+        .pipe(
+          groupBy((part) => part.key),
+          mergeMap((group$) =>
+            group$.pipe(
+              scan((group, part) => {
+                for (const change of part.changes) applyChange(group, change);
+                return group;
+              }, createGroupFor(group$.key)),
+              map((group) => toResultRow(group, computedAt)),
+            ),
+          ),
+        )
+        .subscribe((row) => changedRows.push(row));
+      return batches.pipe(
+        map((batch) => {
+          computedAt = timestampInZone(clock(), zone);
+          for (const part of splitByGroup(batch.items)) groupChanges.next(part);
+          const rows = changedRows;
+          changedRows = [];
+          return withItems(batch, rows);
+        }),
+        finalize(() => rowsSubscription.unsubscribe()),
+      );
+    });
+}
+
+const SEPARATOR = '\u0000';
+
+function groupKey(change: ChannelContribution): string {
+  return `${change.day}${SEPARATOR}${change.channelOfOrder.code}${SEPARATOR}${change.channelOfOrder.name}`;
+}
+
+function createGroupFor(key: string) {
+  const [day = '', code = '', name = ''] = key.split(SEPARATOR);
+  return createChannelGroup(day, code, name);
+}
+
+function splitByGroup(changes: readonly ChannelContribution[]): GroupChanges[] {
+  const parts = new Map<string, ChannelContribution[]>();
+  for (const change of changes) {
+    const key = groupKey(change);
+    const part = parts.get(key);
+    if (part === undefined) parts.set(key, [change]);
+    else part.push(change);
+  }
+  return [...parts].map(([key, part]) => ({ key, changes: part }));
+}

@@ -1,0 +1,42 @@
+import { defer, map, type OperatorFunction } from 'rxjs';
+import { withItems, type Batch } from '../core/batch.ts';
+import { applyOrder, createDedupeState, dropDay, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
+import type { PaidOrder } from '../core/order.ts';
+
+/** Options of {@link dedupe}. */
+export interface DedupeOptions {
+  /**
+   * Forget a day once an order of a later day arrives (live mode: at midnight the old day is
+   * final). Default: false, every day is kept (`--as-of`, `--days all`).
+   */
+  readonly latestDayOnly?: boolean;
+  /** Start from this state instead of an empty one (restores, tests). */
+  readonly state?: DedupeState;
+}
+
+/** Turns order versions into contributions: the latest `order_time` per order counts, with retraction. */
+export function dedupe(options: DedupeOptions = {}): OperatorFunction<Batch<PaidOrder>, Batch<Contribution>> {
+  const { latestDayOnly = false } = options;
+  return (batches) =>
+    defer(() => {
+      const state = options.state ?? createDedupeState();
+      return batches.pipe(
+        map((batch) => {
+          const changes: Contribution[] = [];
+          for (const order of batch.items) {
+            if (latestDayOnly) forgetEarlierDays(state, order.payTime);
+            applyOrder(state, order, changes);
+          }
+          return withItems(batch, changes);
+        }),
+      );
+    });
+}
+
+function forgetEarlierDays(state: DedupeState, payTime: string): void {
+  if (state.days.size === 0) return;
+  for (const day of state.days.keys()) {
+    if (payTime.startsWith(day)) return;
+    if (day < payTime) dropDay(state, day);
+  }
+}

@@ -1,0 +1,14 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { withItems, type Batch } from '../core/batch.ts';
+import { channelOf, type Channel } from '../core/channel.ts';
+import type { Contribution } from '../core/dedupe-state.ts';
+
+/** A contribution with its sales channel resolved. */
+export interface ChannelContribution extends Contribution {
+  readonly channelOfOrder: Channel;
+}
+
+/** Resolves `order_channel` to the channel code and name of the result table. */
+export function mapChannel(): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {
+  return map((batch) => withItems(batch, batch.items.map((change) => ({ ...change, channelOfOrder: channelOf(change.channel) }))));
+}

@@ -1,0 +1,43 @@
+/**
+ * The sales pipeline, top to bottom: the Flink SQL job of the tutorial as RxJS operators over
+ * micro-batches. Every stage is one operator of `src/operators/`; this module only composes them.
+ */
+import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
+import type { DaySelection } from './core/business-day.ts';
+import { aggregate } from './operators/aggregate.ts';
+import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
+import { dedupe } from './operators/dedupe.ts';
+import { deserialize } from './operators/deserialize.ts';
+import { filterDay } from './operators/filter-day.ts';
+import { mapChannel } from './operators/map-channel.ts';
+
+/** Options of {@link salesPipeline}. */
+export interface SalesPipelineOptions {
+  /** Which pay days count. */
+  readonly days: DaySelection;
+  /** The zone of `flink_current_time` (and of "today" in live mode). */
+  readonly zone: string;
+  /** Counters of the run, updated by the stages. */
+  readonly counters: PipelineCounters;
+  /** Time for everything: flush intervals, "today", stamps. Default: asyncScheduler. */
+  readonly scheduler?: SchedulerLike;
+  /** Flush interval, ms. Default: 1000. */
+  readonly flushIntervalMs?: number;
+  /** Flush when this many changes wait. Default: 1000. */
+  readonly flushRows?: number;
+}
+
+/** Raw records in, flushes of result rows (and rejects) out. */
+export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Flush> {
+  const { days, zone, counters, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000 } = options;
+  const clock = (): number => scheduler.now();
+  return pipe(
+    deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
+    filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
+    dedupe({ latestDayOnly: days.kind === 'live' }), // latest order_time per order, with retraction
+    mapChannel(), // order_channel -> channel code and name
+    aggregate({ clock, zone }), // per (begin_time, channel_code): GMV, users, orders, last pay time
+    bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows
+  );
+}

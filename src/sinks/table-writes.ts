@@ -1,0 +1,47 @@
+/** Each write to the tables in one function that takes `Knex | Knex.Transaction`. */
+import type { Knex } from 'knex';
+import type { Reject } from '../core/batch.ts';
+import type { Flush, UpsertRow } from '../operators/buffer-flush.ts';
+
+/** The largest number of rows in one INSERT statement. */
+const ROWS_PER_STATEMENT = 500;
+
+/** Upserts result rows by (`begin_time`, `channel_code`). */
+export async function upsertResultRows(db: Knex | Knex.Transaction, rows: readonly UpsertRow[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const records = rows.slice(start, start + ROWS_PER_STATEMENT).map(({ beginTime, channelCode, figures }) => ({
+      begin_time: beginTime,
+      channel_code: channelCode,
+      channel_name: figures.channelName,
+      cur_gmv: figures.gmv,
+      cur_order_user_count: figures.userCount,
+      cur_order_count: figures.orderCount,
+      last_pay_time: figures.lastPayTime,
+      flink_current_time: figures.computedAt,
+    }));
+    await db('trade_channel_collect').insert(records).onConflict(['begin_time', 'channel_code']).merge();
+  }
+}
+
+/** Deletes the rows of groups that became empty. */
+export async function deleteResultRows(db: Knex | Knex.Transaction, keys: Flush['deletes']): Promise<void> {
+  for (const { beginTime, channelCode } of keys) {
+    await db('trade_channel_collect').where({ begin_time: beginTime, channel_code: channelCode }).delete();
+  }
+}
+
+/** Inserts rejects; one already there (the same source position) is kept as it was. */
+export async function insertRejects(db: Knex | Knex.Transaction, rejects: readonly Reject[], formatTime: (epochMs: number) => string): Promise<void> {
+  for (let start = 0; start < rejects.length; start += ROWS_PER_STATEMENT) {
+    const records = rejects.slice(start, start + ROWS_PER_STATEMENT).map((reject) => ({
+      source: reject.source,
+      source_partition: reject.partition,
+      source_offset: reject.offset,
+      reason: reject.reason.slice(0, 255),
+      raw: reject.raw,
+      raw_bytes: reject.rawBytes,
+      rejected_at: formatTime(reject.rejectedAt),
+    }));
+    await db('trade_order_rejects').insert(records).onConflict(['source', 'source_partition', 'source_offset']).ignore();
+  }
+}

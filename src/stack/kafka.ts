@@ -1,0 +1,218 @@
+// The local Apache Kafka broker: jars fetched once with Maven into .stack/, KRaft storage, start and stop.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isPortOpen, kafkaMetadata, sleep, type ClusterInfo } from './probe.ts';
+import { KAFKA_SRC_DIR, STACK_DIR, StackError, rel, requireCommand } from './util.ts';
+
+export const KAFKA_HOST = '127.0.0.1';
+export const KAFKA_PORT = 9092;
+export const CONTROLLER_PORT = 9093;
+
+/** Files of the broker; everything but the checked-in sources lives under .stack/. */
+export const kafkaPaths = {
+  pom: path.join(KAFKA_SRC_DIR, 'pom.xml'),
+  log4j: path.join(KAFKA_SRC_DIR, 'log4j2.xml'),
+  template: path.join(KAFKA_SRC_DIR, 'server.properties'),
+  config: path.join(STACK_DIR, 'kafka-server.properties'),
+  data: path.join(STACK_DIR, 'kafka-data'),
+  log: path.join(STACK_DIR, 'kafka.log'),
+  pid: path.join(STACK_DIR, 'kafka.pid'),
+  mvnLog: path.join(STACK_DIR, 'mvn.log'),
+} as const;
+
+const JVM_OPTIONS = [
+  '-Xms256m',
+  '-Xmx768m',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+];
+
+type Say = (line: string) => void;
+
+/** Directory of the cached jars; its name carries a hash of pom.xml, so editing the pom refetches. */
+export function kafkaLibsDir(): string {
+  const hash = createHash('sha256').update(fs.readFileSync(kafkaPaths.pom)).digest('hex').slice(0, 12);
+  return path.join(STACK_DIR, `kafka-libs-${hash}`);
+}
+
+/** Makes sure the broker jars are in .stack/ (fetching them with Maven the first time); returns their directory. */
+export async function ensureKafkaJars(say: Say): Promise<string> {
+  const libs = kafkaLibsDir();
+  if (fs.existsSync(libs)) return libs;
+  requireCommand('mvn', ['-v'], 'Maven is needed once to fetch the Kafka jars (apt-get install -y maven)');
+  fs.mkdirSync(STACK_DIR, { recursive: true });
+  const tmp = `${libs}.partial`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  say(`kafka: fetching broker jars with Maven into ${rel(libs)} (first run only, ~45 MB)...`);
+  const startedAt = Date.now();
+  const args = ['-B', '-q', '-Dstyle.color=never', '-f', kafkaPaths.pom, 'dependency:copy-dependencies',
+    `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'];
+  const log = fs.openSync(kafkaPaths.mvnLog, 'w');
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const mvn = spawn('mvn', args, { stdio: ['ignore', log, log] });
+    const ticker = setInterval(() => say(`kafka: ...still fetching (${Math.round((Date.now() - startedAt) / 1000)}s)`), 15_000);
+    mvn.once('error', (err) => { clearInterval(ticker); reject(err); });
+    mvn.once('exit', (exitCode) => { clearInterval(ticker); resolve(exitCode); });
+  });
+  fs.closeSync(log);
+  const jars = fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((f) => f.endsWith('.jar')) : [];
+  if (code !== 0 || jars.length === 0) {
+    throw new StackError(`fetching the Kafka jars failed (mvn exit ${code ?? 'signal'}); see ${rel(kafkaPaths.mvnLog)}`);
+  }
+  fs.renameSync(tmp, libs);
+  for (const old of fs.readdirSync(STACK_DIR)) {
+    const full = path.join(STACK_DIR, old);
+    if (old.startsWith('kafka-libs-') && full !== libs) fs.rmSync(full, { recursive: true, force: true });
+  }
+  say(`kafka: ${jars.length} jars fetched in ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
+  return libs;
+}
+
+/** Writes .stack/kafka-server.properties from the checked-in template. */
+export function writeBrokerConfig(): void {
+  const text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', kafkaPaths.data);
+  fs.mkdirSync(STACK_DIR, { recursive: true });
+  fs.writeFileSync(kafkaPaths.config, text);
+}
+
+function javaArgs(libs: string, mainClass: string, ...rest: string[]): string[] {
+  return [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${kafkaPaths.log4j}`, `-Dkafka.logs.dir=${STACK_DIR}`,
+    '-cp', path.join(libs, '*'), mainClass, ...rest];
+}
+
+/** Formats the KRaft storage in .stack/kafka-data (single voter, `--standalone`) unless already formatted; returns the cluster id. */
+export function ensureStorageFormatted(libs: string): string | null {
+  const meta = path.join(kafkaPaths.data, 'meta.properties');
+  if (fs.existsSync(meta)) return null;
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+  const result = spawnSync('java', javaArgs(libs, 'kafka.tools.StorageTool', 'format', '--standalone',
+    '--cluster-id', clusterId, '--config', kafkaPaths.config), { encoding: 'utf8' });
+  fs.appendFileSync(kafkaPaths.log, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+  if (result.status !== 0 || !fs.existsSync(meta)) {
+    throw new StackError(`formatting ${rel(kafkaPaths.data)} failed: ${lastProblem(`${result.stdout}${result.stderr}`)}; see ${rel(kafkaPaths.log)}`);
+  }
+  return clusterId;
+}
+
+/** True when `pid` is a live (not zombie) java process running this stack's broker (Linux /proc). */
+export function isStackBroker(pid: number): boolean {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('kafka.Kafka') && argv.includes(kafkaPaths.config);
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of every running broker of this stack: the pid file's, plus any found in /proc (e.g. after a lost pid file). */
+export function findBrokerPids(): number[] {
+  const pids = new Set<number>();
+  const fromFile = Number.parseInt(readOr(kafkaPaths.pid, ''), 10);
+  if (Number.isInteger(fromFile) && isStackBroker(fromFile)) pids.add(fromFile);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (/^\d+$/.test(entry) && isStackBroker(Number(entry))) pids.add(Number(entry));
+  }
+  return [...pids].sort((a, b) => a - b);
+}
+
+/** Starts the broker detached (it outlives this process), stdout/stderr appended to .stack/kafka.log; returns its pid. */
+export function startBroker(libs: string): number {
+  fs.mkdirSync(STACK_DIR, { recursive: true });
+  fs.appendFileSync(kafkaPaths.log, `\n===== stack up ${new Date().toISOString()} =====\n`);
+  const log = fs.openSync(kafkaPaths.log, 'a');
+  const child = spawn('java', javaArgs(libs, 'kafka.Kafka', kafkaPaths.config), {
+    cwd: STACK_DIR,
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new StackError(`could not start java; see ${rel(kafkaPaths.log)}`);
+  fs.writeFileSync(kafkaPaths.pid, `${child.pid}\n`);
+  return child.pid;
+}
+
+/** Asks the broker for its metadata; null when it does not answer (yet) or lists no broker. */
+export async function brokerMetadata(): Promise<ClusterInfo | null> {
+  if (!(await isPortOpen(KAFKA_HOST, KAFKA_PORT))) return null;
+  try {
+    const info = await kafkaMetadata(KAFKA_HOST, KAFKA_PORT);
+    return info.brokers.length > 0 ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Waits until broker `pid` answers a Metadata request; throws a StackError if it exits or `timeoutMs` passes. */
+export async function waitForBroker(pid: number, timeoutMs: number): Promise<ClusterInfo> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!isStackBroker(pid)) {
+      throw new StackError(`Kafka broker (pid ${pid}) exited while starting: ${lastProblem(tailOf(kafkaPaths.log))}; see ${rel(kafkaPaths.log)}`);
+    }
+    const info = await brokerMetadata();
+    if (info !== null) return info;
+    if (Date.now() > deadline) {
+      throw new StackError(`Kafka broker (pid ${pid}) did not answer on ${KAFKA_HOST}:${KAFKA_PORT} within ${timeoutMs / 1000}s; see ${rel(kafkaPaths.log)} (npm run stack:down stops it)`);
+    }
+    await sleep(250);
+  }
+}
+
+/** Stops every broker of this stack: SIGTERM, up to `graceMs` to exit, then SIGKILL; returns the pids it stopped. */
+export async function stopBrokers(graceMs = 30_000): Promise<{ pids: number[]; killed: number[] }> {
+  const pids = findBrokerPids();
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const killed: number[] = [];
+  const deadline = Date.now() + graceMs;
+  while (pids.some(isStackBroker) && Date.now() < deadline) await sleep(200);
+  for (const pid of pids.filter(isStackBroker)) {
+    signal(pid, 'SIGKILL');
+    killed.push(pid);
+  }
+  while (pids.some(isStackBroker)) await sleep(100);
+  fs.rmSync(kafkaPaths.pid, { force: true });
+  return { pids, killed };
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function tailOf(file: string, bytes = 64 * 1024): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(bytes, size));
+    fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+    fs.closeSync(fd);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The last ERROR/exception line of some log text, shortened for a one-line message. */
+function lastProblem(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const bad = lines.filter((l) => / (ERROR|FATAL) |Exception|Error:/.test(l) && !l.startsWith('at '));
+  const line = bad.at(-1) ?? lines.at(-1) ?? 'no output';
+  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
+}

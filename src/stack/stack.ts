@@ -1,0 +1,105 @@
+// Local services for development: `node --import tsx src/stack/stack.ts up|down|status`.
+//   up:     MariaDB (machine service, started if down) + a single-node KRaft Kafka broker on 127.0.0.1:9092
+//   down:   stops the Kafka broker (MariaDB is left running)
+//   status: one line per service; exit 0 when both are up, 3 otherwise
+import fs from 'node:fs';
+import {
+  CONTROLLER_PORT, KAFKA_HOST, KAFKA_PORT, brokerMetadata, ensureKafkaJars, ensureStorageFormatted,
+  findBrokerPids, kafkaLibsDir, kafkaPaths, startBroker, stopBrokers, waitForBroker, writeBrokerConfig,
+} from './kafka.ts';
+import { DB_HOST, DB_PORT, DB_URL, ensureMariaDb, isMariaDbUp } from './mariadb.ts';
+import { isPortOpen, type ClusterInfo } from './probe.ts';
+import { StackError, rel, requireJava17 } from './util.ts';
+
+const BROKER_START_TIMEOUT_MS = 120_000;
+const say = (line: string): void => console.log(`  ${line}`);
+const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)}s`;
+
+/** Prints the environment settings that point tradeflow at the stack. */
+export function printSettings(): void {
+  console.log(`export TRADEFLOW_BROKERS=${KAFKA_HOST}:${KAFKA_PORT}`);
+  console.log(`export TRADEFLOW_DB=${DB_URL}`);
+}
+
+/** Brings MariaDB and the Kafka broker up (idempotent) and waits until the broker answers metadata requests. */
+export async function up(): Promise<void> {
+  const t0 = performance.now();
+  say(`mariadb: ${await ensureMariaDb()} on ${DB_HOST}:${DB_PORT}`);
+
+  const running = findBrokerPids()[0];
+  let info: ClusterInfo;
+  if (running !== undefined) {
+    say(`kafka: already running (pid ${running}), checking it answers...`);
+    info = await waitForBroker(running, BROKER_START_TIMEOUT_MS);
+  } else {
+    for (const port of [KAFKA_PORT, CONTROLLER_PORT]) {
+      if (await isPortOpen(KAFKA_HOST, port)) {
+        throw new StackError(`${KAFKA_HOST}:${port} is taken by a process that is not this stack's broker; stop it first`);
+      }
+    }
+    requireJava17();
+    const libs = await ensureKafkaJars(say);
+    writeBrokerConfig();
+    const clusterId = ensureStorageFormatted(libs);
+    if (clusterId !== null) say(`kafka: formatted ${rel(kafkaPaths.data)} (KRaft, cluster id ${clusterId})`);
+    const tStart = performance.now();
+    const pid = startBroker(libs);
+    say(`kafka: starting broker (pid ${pid}, log ${rel(kafkaPaths.log)})...`);
+    info = await waitForBroker(pid, BROKER_START_TIMEOUT_MS);
+    say(`kafka: broker answered after ${seconds(tStart)}`);
+  }
+  say(`kafka: up on ${KAFKA_HOST}:${KAFKA_PORT} (cluster ${info.clusterId ?? '?'}, controller ${CONTROLLER_PORT})`);
+  console.log(`stack up in ${seconds(t0)}; settings:`);
+  printSettings();
+}
+
+/** Stops the Kafka broker(s) of this stack; MariaDB, the machine's service, keeps running. */
+export async function down(): Promise<void> {
+  const t0 = performance.now();
+  const { pids, killed } = await stopBrokers();
+  if (pids.length === 0) say('kafka: not running');
+  else say(`kafka: stopped pid ${pids.join(', ')}${killed.length > 0 ? ` (SIGKILL after grace period: ${killed.join(', ')})` : ''}`);
+  if (await isPortOpen(KAFKA_HOST, KAFKA_PORT)) say(`kafka: warning: ${KAFKA_HOST}:${KAFKA_PORT} still answers (not this stack's broker)`);
+  say('mariadb: left running (machine service)');
+  console.log(`stack down in ${seconds(t0)}`);
+}
+
+/** Prints one line per service and returns true when both are up. */
+export async function status(): Promise<boolean> {
+  const pids = findBrokerPids();
+  const info = await brokerMetadata();
+  const jars = fs.existsSync(kafkaLibsDir()) ? 'jars cached' : 'jars not fetched yet';
+  const kafka = pids.length > 0
+    ? `running (pid ${pids.join(', ')}) on ${KAFKA_HOST}:${KAFKA_PORT}, ${info !== null ? 'answering' : 'NOT answering yet'}`
+    : info !== null ? `${KAFKA_HOST}:${KAFKA_PORT} answers, but not this stack's broker` : 'stopped';
+  const db = await isMariaDbUp();
+  console.log(`kafka:   ${kafka} (${jars}; data ${rel(kafkaPaths.data)}, log ${rel(kafkaPaths.log)})`);
+  console.log(`mariadb: ${db ? 'up' : 'down'} on ${DB_HOST}:${DB_PORT}`);
+  return pids.length > 0 && info !== null && db;
+}
+
+async function main(command: string | undefined): Promise<number> {
+  switch (command) {
+    case 'up':
+      await up();
+      return 0;
+    case 'down':
+      await down();
+      return 0;
+    case 'status':
+      return (await status()) ? 0 : 3;
+    default:
+      console.error('usage: node --import tsx src/stack/stack.ts up|down|status');
+      return 2;
+  }
+}
+
+const command = process.argv[2];
+main(command).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    const message = err instanceof StackError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    console.error(`stack ${command ?? ''}: ${message}`);
+    process.exitCode = 1;
+  },
+);
