@@ -37,13 +37,7 @@ export function toOrder(value: unknown, text: string): Order | string {
     return `not a JSON object (got ${describe(value)})`;
   }
   const record = value as Record<string, unknown>;
-  let exact: Record<string, unknown> | undefined;
-  const exactField = (name: string): unknown => {
-    exact ??= parseLossless(text) as Record<string, unknown>;
-    return exact[name];
-  };
-
-  const orderId = idText(record.order_id, () => exactField('order_id'));
+  const orderId = idText(record.order_id, 'order_id', text);
   if (orderId === undefined || orderId === '') {
     return `order_id: must be a non-empty string or an integer (got ${describe(record.order_id)})`;
   }
@@ -56,34 +50,34 @@ export function toOrder(value: unknown, text: string): Order | string {
     return `pay_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${describe(payTime)})`;
   }
 
-  const realPay = amount(record.real_pay ?? null, () => exactField('real_pay'));
+  const realPay = amount(record.real_pay ?? null, text);
   if (typeof realPay === 'string') return realPay;
 
-  const userId = idText(record.user_id, () => exactField('user_id')) ?? null;
+  const userId = idText(record.user_id, 'user_id', text) ?? null;
   const channel = typeof record.order_channel === 'string' ? record.order_channel : null;
   return { orderId, orderTime, payTime, realPay, userId, channel };
 }
 
 /** The exact text of a string or integer id; undefined for any other value. */
-function idText(value: unknown, exact: () => unknown): string | undefined {
+function idText(value: unknown, field: string, text: string): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value !== 'number') return undefined;
   if (Number.isSafeInteger(value)) return String(value);
   if (!Number.isInteger(value)) return undefined;
-  const source = exact();
+  const source = exactField(text, field);
   const digits = isLosslessNumber(source) ? source.value : undefined;
   return digits !== undefined && INTEGER_TEXT.test(digits) ? digits : undefined;
 }
 
 /** `real_pay` in micro-units, null when absent, or a reject reason. */
-function amount(value: unknown, exact: () => unknown): Micros | null | string {
+function amount(value: unknown, text: string): Micros | null | string {
   if (value === null) return null;
   let micros: bigint | undefined;
   if (typeof value === 'number') {
     if (value < 0) return negative(value);
     const fast = microsFromNumber(value);
     if (fast !== undefined) return fast;
-    const source = exact();
+    const source = exactField(text, 'real_pay');
     micros = isLosslessNumber(source) ? parseDecimal(source.value) : undefined;
   } else if (typeof value === 'string') {
     micros = parseDecimal(value);
@@ -95,6 +89,14 @@ function amount(value: unknown, exact: () => unknown): Micros | null | string {
   }
   if (micros > MAX_AMOUNT_MICROS) return `real_pay: above 10^15 (got ${describe(value)})`;
   return compactMicros(micros);
+}
+
+/**
+ * A field's number exactly as written, as a LosslessNumber: JSON.parse has already rounded it to
+ * a double, so the message is read again, which is rare (ids beyond 2^53, long amounts).
+ */
+function exactField(text: string, field: string): unknown {
+  return (parseLossless(text) as Record<string, unknown>)[field];
 }
 
 function negative(value: unknown): string {

@@ -10,5 +10,20 @@ export interface ChannelContribution extends Contribution {
 
 /** Resolves `order_channel` to the channel code and name of the result table. */
 export function mapChannel(): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {
-  return map((batch) => withItems(batch, batch.items.map((change) => ({ ...change, channelOfOrder: channelOf(change.channel) }))));
+  return map((batch) =>
+    withItems(
+      batch,
+      batch.items.map(
+        (change): ChannelContribution => ({
+          sign: change.sign,
+          day: change.day,
+          channel: change.channel,
+          userId: change.userId,
+          amount: change.amount,
+          payTime: change.payTime,
+          channelOfOrder: channelOf(change.channel),
+        }),
+      ),
+    ),
+  );
 }

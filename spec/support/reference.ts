@@ -1,0 +1,118 @@
+/**
+ * Two independent references for the result table: a brute-force recomputation written as
+ * plainly as possible, and the tutorial's SQL itself run by SQLite. Both read record meanings.
+ */
+import Database from 'better-sqlite3';
+import type { RecordMeaning } from './order-arbitraries.ts';
+
+/** A row of the result table, as the tests compare it (without flink_current_time). */
+export interface ExpectedRow {
+  readonly beginTime: string;
+  readonly channelCode: string;
+  readonly channelName: string;
+  /** Exact GMV in micro-units. */
+  readonly gmvMicros: bigint;
+  readonly userCount: number;
+  readonly orderCount: number;
+  readonly lastPayTime: string;
+}
+
+const NAMES: Record<string, string> = { webShop: 'Website', appShop: 'Shopping App', miniAppShop: 'Miniprogram' };
+
+/** Brute force: for each day, per order the first record with the greatest order_time counts. */
+export function bruteForce(records: readonly RecordMeaning[], days: readonly string[] | 'all'): ExpectedRow[] {
+  const orders = records.flatMap((record) => (record.order === null ? [] : [record.order]));
+  const paid = orders.filter((order) => order.payTime !== null && order.micros !== null);
+  const dayList = days === 'all' ? [...new Set(paid.map((order) => order.payTime!.slice(0, 10)))] : days;
+  const rows: ExpectedRow[] = [];
+  for (const day of dayList) {
+    const ofDay = paid.filter((order) => order.payTime!.slice(0, 10) === day);
+    const winners = new Map<string, (typeof ofDay)[number]>();
+    for (const order of ofDay) {
+      const current = winners.get(order.orderId);
+      if (current === undefined || order.orderTime > current.orderTime) winners.set(order.orderId, order);
+    }
+    const byChannel = new Map<string, (typeof ofDay)[number][]>();
+    for (const order of winners.values()) {
+      const code = order.channel !== null && order.channel in NAMES ? order.channel : 'other';
+      byChannel.set(code, [...(byChannel.get(code) ?? []), order]);
+    }
+    for (const [code, group] of byChannel) {
+      rows.push({
+        beginTime: `${day} 00:00:00`,
+        channelCode: code,
+        channelName: NAMES[code] ?? 'Other',
+        gmvMicros: group.reduce((sum, order) => sum + order.micros!, 0n),
+        userCount: new Set(group.flatMap((order) => (order.userId === null ? [] : [order.userId]))).size,
+        orderCount: group.length,
+        lastPayTime: group.map((order) => order.payTime!).sort().at(-1)!,
+      });
+    }
+  }
+  return sortRows(rows);
+}
+
+/** The tutorial's SQL (step 5), with SEMANTICS.md's refinements, executed by SQLite for one day. */
+export function tutorialSql(records: readonly RecordMeaning[], day: string): ExpectedRow[] {
+  const db = new Database(':memory:');
+  try {
+    db.exec(`create table trade_order_detail (seq integer, order_id text, order_channel text, order_time text,
+      real_pay integer, pay_time text, user_id text)`);
+    const insert = db.prepare('insert into trade_order_detail values (?, ?, ?, ?, ?, ?, ?)');
+    records.forEach((record, seq) => {
+      const order = record.order;
+      if (order !== null) insert.run(seq, order.orderId, order.channel, order.orderTime, order.micros, order.payTime, order.userId);
+    });
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const rows = db
+      .prepare(
+        `select begin_time, channel_code, channel_name,
+                sum(real_pay) as gmv, count(distinct user_id) as users, count(1) as orders, max(pay_time) as last_pay_time
+         from (
+           select *,
+             case when order_channel in ('webShop', 'appShop', 'miniAppShop') then order_channel else 'other' end as channel_code,
+             case when order_channel = 'webShop' then 'Website'
+                  when order_channel = 'appShop' then 'Shopping App'
+                  when order_channel = 'miniAppShop' then 'Miniprogram'
+                  else 'Other' end as channel_name
+           from (
+             select *,
+               row_number() over (partition by order_id order by order_time desc, seq asc) as rn,
+               @begin as begin_time
+             from trade_order_detail
+             where pay_time >= @begin and pay_time < @end and real_pay is not null
+           ) t
+           where t.rn = 1
+         )
+         group by begin_time, channel_code, channel_name`,
+      )
+      .safeIntegers(true)
+      .all({ begin: `${day} 00:00:00`, end: `${next} 00:00:00` }) as {
+      begin_time: string;
+      channel_code: string;
+      channel_name: string;
+      gmv: bigint;
+      users: bigint;
+      orders: bigint;
+      last_pay_time: string;
+    }[];
+    return sortRows(
+      rows.map((row) => ({
+        beginTime: row.begin_time,
+        channelCode: row.channel_code,
+        channelName: row.channel_name,
+        gmvMicros: row.gmv,
+        userCount: Number(row.users),
+        orderCount: Number(row.orders),
+        lastPayTime: row.last_pay_time,
+      })),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows in key order, so that tables compare row for row. */
+export function sortRows<T extends { beginTime: string; channelCode: string }>(rows: T[]): T[] {
+  return rows.sort((a, b) => (a.beginTime === b.beginTime ? (a.channelCode < b.channelCode ? -1 : 1) : a.beginTime < b.beginTime ? -1 : 1));
+}
