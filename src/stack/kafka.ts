@@ -123,6 +123,9 @@ export function findBrokerPids(): number[] {
 /** Starts the broker detached (it outlives this process), stdout/stderr appended to .stack/kafka.log; returns its pid. */
 export function startBroker(libs: string): number {
   fs.mkdirSync(STACK_DIR, { recursive: true });
+  if (fs.existsSync(kafkaPaths.log) && fs.statSync(kafkaPaths.log).size > 20 * 1024 * 1024) {
+    fs.renameSync(kafkaPaths.log, `${kafkaPaths.log}.1`); // keep one old log
+  }
   fs.appendFileSync(kafkaPaths.log, `\n===== stack up ${new Date().toISOString()} =====\n`);
   const log = fs.openSync(kafkaPaths.log, 'a');
   const child = spawn('java', javaArgs(libs, 'kafka.Kafka', kafkaPaths.config), {

@@ -3,6 +3,7 @@
 //   down:   stops the Kafka broker (MariaDB is left running)
 //   status: one line per service; exit 0 when both are up, 3 otherwise
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   CONTROLLER_PORT, KAFKA_HOST, KAFKA_PORT, brokerMetadata, ensureKafkaJars, ensureStorageFormatted,
   findBrokerPids, kafkaLibsDir, kafkaPaths, startBroker, stopBrokers, waitForBroker, writeBrokerConfig,
@@ -94,12 +95,16 @@ async function main(command: string | undefined): Promise<number> {
   }
 }
 
+const script = process.argv[1];
+const invokedDirectly = script !== undefined && fs.realpathSync(script) === fileURLToPath(import.meta.url);
 const command = process.argv[2];
-main(command).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => {
-    const message = err instanceof StackError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-    console.error(`stack ${command ?? ''}: ${message}`);
-    process.exitCode = 1;
-  },
-);
+if (invokedDirectly) {
+  main(command).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      const why = err instanceof StackError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+      console.error(`stack ${command ?? ''}: ${why}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyOrder, createDedupeState, dropDay, trackedOrders, type Contribution } from '../../src/core/dedupe-state.ts';
+import type { PaidOrder } from '../../src/core/order.ts';
+import { parseTimestamp } from '../../src/core/order-time.ts';
+
+function order(orderId: string, orderTime: string, payTime: string, realPay: number | bigint, channel = 'webShop', userId: string | null = 'u1'): PaidOrder {
+  return { orderId, orderTime: parseTimestamp(orderTime)!, payTime, realPay, userId, channel };
+}
+
+describe('the dedupe state', () => {
+  it('retracts the version a later order_time replaces, even across channel, user and amount', () => {
+    const state = createDedupeState();
+    const out: Contribution[] = [];
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5_000_000, 'webShop', 'u1'), out);
+    applyOrder(state, order('1', '2021-03-25 11:00:00', '2021-03-25 11:01:00', 7_000_000, 'appShop', null), out);
+    expect(out).toEqual([
+      { sign: 1, day: '2021-03-25', channel: 'webShop', userId: 'u1', amount: 5_000_000, payTime: '2021-03-25 10:01:00' },
+      { sign: -1, day: '2021-03-25', channel: 'webShop', userId: 'u1', amount: 5_000_000, payTime: '2021-03-25 10:01:00' },
+      { sign: 1, day: '2021-03-25', channel: 'appShop', userId: null, amount: 7_000_000, payTime: '2021-03-25 11:01:00' },
+    ]);
+  });
+
+  it('keeps the first of equal order_time and ignores older versions', () => {
+    const state = createDedupeState();
+    const out: Contribution[] = [];
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5), out);
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:02:00', 6), out);
+    applyOrder(state, order('1', '2021-03-25 09:00:00', '2021-03-25 10:03:00', 7), out);
+    expect(out.map((c) => [c.sign, c.amount])).toEqual([[1, 5]]);
+  });
+
+  it('keeps amounts beyond 2^53 micro-units exact through a retraction', () => {
+    const state = createDedupeState();
+    const out: Contribution[] = [];
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 10n ** 20n), out);
+    applyOrder(state, order('1', '2021-03-25 10:00:01', '2021-03-25 10:01:00', 1), out);
+    expect(out[1]).toMatchObject({ sign: -1, amount: 10n ** 20n });
+  });
+
+  it('nets out to exactly the winning version of every order (property)', () => {
+    const version = fc.record({
+      id: fc.constantFrom('a', 'b', 'c'),
+      second: fc.integer({ min: 0, max: 3 }),
+      day: fc.constantFrom('2021-03-24', '2021-03-25'),
+      amount: fc.integer({ min: 0, max: 100 }),
+      channel: fc.constantFrom('webShop', 'x'),
+    });
+    fc.assert(
+      fc.property(fc.array(version, { maxLength: 40 }), (versions) => {
+        const state = createDedupeState();
+        const out: Contribution[] = [];
+        const orders = versions.map((v) => order(v.id, `2021-03-25 10:00:0${v.second}`, `${v.day} 10:00:00`, v.amount, v.channel));
+        for (const o of orders) applyOrder(state, o, out);
+        const net = new Map<string, number>();
+        for (const c of out) {
+          const key = `${c.day}|${c.channel}|${String(c.amount)}`;
+          net.set(key, (net.get(key) ?? 0) + c.sign);
+        }
+        const winners = new Map<string, PaidOrder>();
+        for (const o of orders) {
+          const key = `${o.payTime.slice(0, 10)}|${o.orderId}`;
+          const current = winners.get(key);
+          if (current === undefined || o.orderTime > current.orderTime) winners.set(key, o);
+        }
+        const expected = new Map<string, number>();
+        for (const o of winners.values()) {
+          const key = `${o.payTime.slice(0, 10)}|${o.channel}|${String(o.realPay)}`;
+          expected.set(key, (expected.get(key) ?? 0) + 1);
+        }
+        expect(new Map([...net].filter(([, n]) => n !== 0))).toEqual(expected);
+        expect(trackedOrders(state)).toBe(winners.size);
+      }),
+    );
+  });
+
+  it('forgets a dropped day entirely', () => {
+    const state = createDedupeState();
+    applyOrder(state, order('1', '2021-03-24 10:00:00', '2021-03-24 10:01:00', 5), []);
+    dropDay(state, '2021-03-24');
+    expect(trackedOrders(state)).toBe(0);
+  });
+});

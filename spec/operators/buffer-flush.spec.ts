@@ -1,0 +1,63 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import type { Batch } from '../../src/core/batch.ts';
+import type { ResultRow } from '../../src/core/channel-aggregate.ts';
+import { bufferFlush, type Flush } from '../../src/operators/buffer-flush.ts';
+
+function row(channelCode: string, orderCount: number | null): ResultRow {
+  const figures =
+    orderCount === null
+      ? null
+      : { channelName: channelCode, gmvText: '1.000000', gmv: 1, userCount: 1, orderCount, lastPayTime: '2021-03-25 10:00:00', computedAt: 'now' };
+  return { beginTime: '2021-03-25 00:00:00', channelCode, figures };
+}
+
+function batch(offset: number, ...rows: ResultRow[]): Batch<ResultRow> {
+  return { source: 'test', items: rows, rejects: [], progress: [{ partition: 0, offset }] };
+}
+
+function summary(flush: Flush): string {
+  const upserts = flush.upserts.map((u) => `${u.channelCode}=${u.figures.orderCount}`);
+  const deletes = flush.deletes.map((d) => `-${d.channelCode}`);
+  return [...upserts, ...deletes, `@${flush.progress.map((p) => p.offset).join(',')}`].join(' ');
+}
+
+describe('bufferFlush', () => {
+  it('flushes every interval of virtual time, with the latest value per key', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const input = cold('a 99ms b 899ms c 999ms |', {
+        a: batch(1, row('webShop', 1)),
+        b: batch(2, row('webShop', 2), row('appShop', 1)),
+        c: batch(3, row('appShop', null)),
+      });
+      const output = input.pipe(bufferFlush({ intervalMs: 1000, maxRows: 1000 }));
+      // The first second holds a and b (c comes as it closes); the end flushes c.
+      expectObservable(output.pipe(mapSummary())).toBe('1000ms x 999ms (y|)', {
+        x: 'webShop=2 appShop=1 @2',
+        y: '-appShop @3',
+      });
+    });
+  });
+
+  it('flushes as soon as the changes reach maxRows, before the interval', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const input = cold('a b c |', { a: batch(1, row('webShop', 1)), b: batch(2, row('appShop', 1)), c: batch(3, row('other', 1)) });
+      // maxRows 3: [row a, progress 1, row b] are three changes, then [progress 2, row c, progress 3].
+      expectObservable(input.pipe(bufferFlush({ intervalMs: 1000, maxRows: 3 }), mapSummary())).toBe('-xy|', {
+        x: 'webShop=1 appShop=1 @1',
+        y: 'other=1 @3',
+      });
+    });
+  });
+
+  it('emits nothing while nothing changes', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      expectObservable(cold('5s |').pipe(bufferFlush({ intervalMs: 1000 }))).toBe('5s |');
+    });
+  });
+});
+
+function mapSummary(): OperatorFunction<Flush, string> {
+  return map(summary);
+}
