@@ -19,7 +19,7 @@ describe('tradeflow run', () => {
     const db = join(scratchDir(), 'r.sqlite');
     const result = await runCli(['run', '--source', `file:${SAMPLE}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^read 11 \| rejected 0 \| filtered 2 \| rows written \d+ \| [\d,]+ orders\/s/);
+    expect(result.stdout).toMatch(/^read 11 \| rejected 0 \| filtered 2 \| rows written \d+ \| [\d,]+ orders\/s/m);
     expect(sqliteRows(db, RESULT_SQL)).toEqual(SAMPLE_DAY);
     const stamps = sqliteRows(db, 'select flink_current_time as t from trade_channel_collect');
     for (const { t } of stamps) expect(t).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
@@ -47,7 +47,7 @@ describe('tradeflow run', () => {
     const db = join(dir, 'r.sqlite');
     const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 00:00:00']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^read 15 \| rejected 4 \| filtered 2 /);
+    expect(result.stdout).toMatch(/^read 15 \| rejected 4 \| filtered 2 /m);
     expect(sqliteRows(db, RESULT_SQL)).toEqual(SAMPLE_DAY);
     const rejects = sqliteRows(db, 'select source, source_partition as p, source_offset as line, reason, raw from trade_order_rejects order by source_offset');
     expect(rejects.map((r) => [r.source, r.line])).toEqual([

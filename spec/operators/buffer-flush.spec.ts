@@ -53,7 +53,7 @@ describe('bufferFlush', () => {
 
   it('emits nothing while nothing changes', () => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
-      expectObservable(cold('5s |').pipe(bufferFlush({ intervalMs: 1000 }))).toBe('5s |');
+      expectObservable(cold<Batch<ResultRow>>('5s |').pipe(bufferFlush({ intervalMs: 1000 }))).toBe('5s |');
     });
   });
 });

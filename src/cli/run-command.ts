@@ -50,12 +50,26 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const live = days.kind === 'live';
-  const display = live ? setInterval(() => void showTable(db, dayInZone(Date.now(), zone), counters, source, io), 5000) : undefined;
+  const today = (): string[] => [dayInZone(Date.now(), zone)];
+  const display = live ? setInterval(() => void showTable(db, today(), counters, source, io), 5000) : undefined;
+  const daysWritten = new Set<string>();
   try {
     await migrateToLatest(db);
     io.stderr(`tradeflow: ${source.name} -> ${location.display} (${describeDays(days)}, zone ${zone})${live ? '; Ctrl-C stops' : ''}`);
-    await runPipeline({ source, sink: databaseSink(db, { counters, formatTime: (ms) => timestampInZone(ms, zone) }), days, zone, counters, flushIntervalMs, flushRows, signal: stop.signal });
-    if (live) await showTable(db, dayInZone(Date.now(), zone), counters, source, io);
+    await runPipeline({
+      source,
+      sink: databaseSink(db, { counters, formatTime: (ms) => timestampInZone(ms, zone) }),
+      days,
+      zone,
+      counters,
+      flushIntervalMs,
+      flushRows,
+      signal: stop.signal,
+      onFlush: (flush) => {
+        for (const row of [...flush.upserts, ...flush.deletes]) daysWritten.add(row.beginTime.slice(0, 10));
+      },
+    });
+    await showTable(db, live ? today() : [...daysWritten].sort(), counters, source, io);
   } finally {
     clearInterval(display);
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
@@ -106,18 +120,22 @@ function summary(counters: PipelineCounters, elapsedMs: number): string {
   ].join(' | ');
 }
 
-async function showTable(db: Knex, day: string, counters: PipelineCounters, source: OrderSource, io: CommandIO): Promise<void> {
-  const rows = (await db('trade_channel_collect').where({ begin_time: `${day} 00:00:00` }).orderBy('channel_code')) as {
+/** Prints the rows of the days, as the table holds them now. */
+async function showTable(db: Knex, days: readonly string[], counters: PipelineCounters, source: OrderSource, io: CommandIO): Promise<void> {
+  const rows = (await db('trade_channel_collect')
+    .whereIn('begin_time', days.map((day) => `${day} 00:00:00`))
+    .orderBy(['begin_time', 'channel_code'])) as {
+    begin_time: string;
     channel_name: string;
     cur_gmv: number;
     cur_order_user_count: number;
     cur_order_count: number;
     last_pay_time: string;
   }[];
-  const lines = [`${day}  ${source.describeProgress?.() ?? ''} | read ${formatCount(counters.read)} | rejected ${formatCount(counters.rejected)} | filtered ${formatCount(counters.filtered)}`];
-  lines.push(`  ${'channel'.padEnd(14)}${'GMV'.padStart(16)}${'users'.padStart(9)}${'orders'.padStart(9)}  last payment`);
+  const lines = [`${source.describeProgress?.() ?? ''} | read ${formatCount(counters.read)} | rejected ${formatCount(counters.rejected)} | filtered ${formatCount(counters.filtered)}`];
+  lines.push(`  ${'day'.padEnd(12)}${'channel'.padEnd(14)}${'GMV'.padStart(16)}${'users'.padStart(9)}${'orders'.padStart(9)}  last payment`);
   for (const row of rows) {
-    lines.push(`  ${row.channel_name.padEnd(14)}${formatMoney(row.cur_gmv).padStart(16)}${formatCount(row.cur_order_user_count).padStart(9)}${formatCount(row.cur_order_count).padStart(9)}  ${row.last_pay_time}`);
+    lines.push(`  ${row.begin_time.slice(0, 10).padEnd(12)}${row.channel_name.padEnd(14)}${formatMoney(row.cur_gmv).padStart(16)}${formatCount(row.cur_order_user_count).padStart(9)}${formatCount(row.cur_order_count).padStart(9)}  ${row.last_pay_time}`);
   }
   io.stdout(lines.join('\n'));
 }

@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import * as resultTable from './migrations/001-trade-channel-collect.ts';
 import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
 
+/** Where knex records which migrations ran. */
+export const MIGRATIONS_TABLE = 'tradeflow_migrations';
+
 const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['001-trade-channel-collect', resultTable],
   ['002-trade-order-rejects', rejectsTable],
@@ -23,6 +26,6 @@ export const migrationSource: Knex.MigrationSource<string> = {
 
 /** Applies every migration not yet applied; returns the names it applied. */
 export async function migrateToLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'tradeflow_migrations' })) as [number, string[]];
+  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
   return applied;
 }

@@ -57,10 +57,10 @@ export function orderStory(random: Random, options: StoryOptions, clockShift = t
   };
   const created = format(time);
   if (random() < 0.5) write(created, null, null, channel, userId); // created, not paid yet
-  if (random() < 0.15) return lines.length > 0 ? lines : [line(orderId, channel, created, null, null, userId, random)]; // never paid
+  if (random() < 0.08) return lines.length > 0 ? lines : [line(orderId, channel, created, null, null, userId, random)]; // never paid
   const paidAt = step();
   write(paidAt, paidAt, amount, channel, userId);
-  if (random() < 0.15) {
+  if (random() < 0.55) {
     // A correction: another amount, and now and then another channel or user.
     const fixedAt = random() < 0.3 ? paidAt : step(); // a tie keeps the first version
     const fixedChannel = random() < 0.2 ? weighted(random, CHANNELS) : channel;
