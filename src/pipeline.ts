@@ -5,6 +5,7 @@
 import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
+import type { DedupeState } from './core/dedupe-state.ts';
 import { aggregate } from './operators/aggregate.ts';
 import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
 import { dedupe } from './operators/dedupe.ts';
@@ -26,16 +27,18 @@ export interface SalesPipelineOptions {
   readonly flushIntervalMs?: number;
   /** Flush when this many changes wait. Default: 1000. */
   readonly flushRows?: number;
+  /** The dedupe state to work on (one restored from a checkpoint). Default: a new one. */
+  readonly dedupeState?: DedupeState;
 }
 
 /** Raw records in, flushes of result rows (and rejects) out. */
 export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Flush> {
-  const { days, zone, counters, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000 } = options;
+  const { days, zone, counters, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000, dedupeState } = options;
   const clock = (): number => scheduler.now();
   return pipe(
     deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
-    dedupe({ latestDayOnly: days.kind === 'live' }), // latest order_time per order, with retraction
+    dedupe({ latestDayOnly: days.kind === 'live', ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
     mapChannel(), // order_channel -> channel code and name
     aggregate({ clock, zone }), // per (begin_time, channel_code): GMV, users, orders, last pay time
     bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows

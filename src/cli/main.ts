@@ -1,5 +1,7 @@
 import { generateCommand } from './generate-command.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { produceCommand } from './produce-command.ts';
+import { topicCommand } from './topic-command.ts';
 import { UsageError } from './options.ts';
 import { runCommand } from './run-command.ts';
 
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, (args: readonly string[], io: CommandIO) => Promi
   run: runCommand,
   generate: generateCommand,
   migrate: migrateCommand,
+  produce: produceCommand,
+  topic: topicCommand,
 };
 
 const USAGE = `Usage: tradeflow <command> [options]
@@ -21,8 +25,10 @@ const USAGE = `Usage: tradeflow <command> [options]
 Real-time sales statistics per channel, from orders to trade_channel_collect.
 
 Commands:
-  run        orders (simulator, a recorded file) through the pipeline into the table
+  run        orders (simulator, a recorded file, Kafka) through the pipeline into the table
   generate   write a recorded order stream (.jsonl) for replays and benchmarks
+  produce    replay a recorded stream into a Kafka topic
+  topic      create a Kafka topic (tradeflow topic create --partitions N)
   migrate    create or check the tables
 
 tradeflow <command> --help shows a command's options.`;

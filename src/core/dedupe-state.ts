@@ -120,15 +120,15 @@ function retraction(orders: DayOrders, slot: number, day: string): Contribution 
   };
 }
 
-function createDayOrders(): DayOrders {
+function createDayOrders(capacity = INITIAL_CAPACITY): DayOrders {
   return {
     slots: new Map(),
     size: 0,
-    orderTime: new Float64Array(INITIAL_CAPACITY),
-    paySecond: new Int32Array(INITIAL_CAPACITY),
-    amount: new Float64Array(INITIAL_CAPACITY),
-    user: new Int32Array(INITIAL_CAPACITY),
-    channel: new Int32Array(INITIAL_CAPACITY),
+    orderTime: new Float64Array(capacity),
+    paySecond: new Int32Array(capacity),
+    amount: new Float64Array(capacity),
+    user: new Int32Array(capacity),
+    channel: new Int32Array(capacity),
     bigAmounts: new Map(),
     users: interned(),
     channels: interned(),
@@ -166,4 +166,61 @@ function intern(table: Interned, value: string | null): number {
 
 function lookup(table: Interned, index: number): string | null {
   return index < 0 ? null : (table.values[index] ?? null);
+}
+
+/** A day's orders as plain columns, in slot order (for snapshots). */
+export interface DayColumns {
+  readonly orderIds: string[];
+  readonly orderTime: Float64Array;
+  readonly paySecond: Int32Array;
+  readonly amount: Float64Array;
+  readonly user: Int32Array;
+  readonly channel: Int32Array;
+  readonly users: string[];
+  readonly channels: string[];
+  readonly bigAmounts: ReadonlyMap<number, bigint>;
+}
+
+/** The columns of a tracked day (views, not copies: take them before the state changes again). */
+export function dayColumns(state: DedupeState, day: string): DayColumns {
+  const orders = state.days.get(day);
+  if (orders === undefined) throw new RangeError(`Cannot export day ${day}: it is not tracked`);
+  const size = orders.size;
+  return {
+    orderIds: [...orders.slots.keys()], // a Map iterates in insertion order, which is slot order
+    orderTime: orders.orderTime.subarray(0, size),
+    paySecond: orders.paySecond.subarray(0, size),
+    amount: orders.amount.subarray(0, size),
+    user: orders.user.subarray(0, size),
+    channel: orders.channel.subarray(0, size),
+    users: orders.users.values,
+    channels: orders.channels.values,
+    bigAmounts: orders.bigAmounts,
+  };
+}
+
+/** Puts a day back from its columns (a checkpoint being restored). */
+export function restoreDay(state: DedupeState, day: string, columns: DayColumns): void {
+  const size = columns.orderIds.length;
+  const orders = createDayOrders(Math.max(INITIAL_CAPACITY, size));
+  columns.orderIds.forEach((id, slot) => orders.slots.set(id, slot));
+  orders.size = size;
+  orders.orderTime.set(columns.orderTime);
+  orders.paySecond.set(columns.paySecond);
+  orders.amount.set(columns.amount);
+  orders.user.set(columns.user);
+  orders.channel.set(columns.channel);
+  for (const [slot, micros] of columns.bigAmounts) orders.bigAmounts.set(slot, micros);
+  columns.users.forEach((user) => intern(orders.users, user));
+  columns.channels.forEach((channel) => intern(orders.channels, channel));
+  state.days.set(day, orders);
+}
+
+/** The contribution of every order that counts now: what rebuilds the groups after a restore. */
+export function currentContributions(state: DedupeState): Contribution[] {
+  const out: Contribution[] = [];
+  for (const [day, orders] of state.days) {
+    for (let slot = 0; slot < orders.size; slot++) out.push({ ...retraction(orders, slot, day), sign: 1 });
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as resultTable from './migrations/001-trade-channel-collect.ts';
 import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
+import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
 
 /** Where knex records which migrations ran. */
 export const MIGRATIONS_TABLE = 'tradeflow_migrations';
@@ -8,6 +9,7 @@ export const MIGRATIONS_TABLE = 'tradeflow_migrations';
 const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['001-trade-channel-collect', resultTable],
   ['002-trade-order-rejects', rejectsTable],
+  ['003-tradeflow-checkpoints', checkpointsTable],
 ]);
 
 /**

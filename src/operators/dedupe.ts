@@ -1,6 +1,6 @@
-import { defer, map, type OperatorFunction } from 'rxjs';
+import { concat, defer, map, of, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
-import { applyOrder, createDedupeState, dropDay, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
+import { applyOrder, createDedupeState, currentContributions, dropDay, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
 import type { PaidOrder } from '../core/order.ts';
 
 /** Options of {@link dedupe}. */
@@ -10,7 +10,10 @@ export interface DedupeOptions {
    * final). Default: false, every day is kept (`--as-of`, `--days all`).
    */
   readonly latestDayOnly?: boolean;
-  /** Start from this state instead of an empty one (restores, tests). */
+  /**
+   * The state to work on, e.g. restored from a checkpoint: the orders that count in it are
+   * emitted first, so that the groups downstream are rebuilt. Default: a new, empty state.
+   */
   readonly state?: DedupeState;
 }
 
@@ -20,7 +23,9 @@ export function dedupe(options: DedupeOptions = {}): OperatorFunction<Batch<Paid
   return (batches) =>
     defer(() => {
       const state = options.state ?? createDedupeState();
-      return batches.pipe(
+      const restored = currentContributions(state);
+      const rebuild = of<Batch<Contribution>>({ source: 'checkpoint', items: restored, rejects: [], progress: [] });
+      return concat(restored.length > 0 ? rebuild : of(), batches.pipe(
         map((batch) => {
           const changes: Contribution[] = [];
           for (const order of batch.items) {
@@ -29,7 +34,7 @@ export function dedupe(options: DedupeOptions = {}): OperatorFunction<Batch<Paid
           }
           return withItems(batch, changes);
         }),
-      );
+      ));
     });
 }
 

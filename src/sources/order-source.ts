@@ -18,6 +18,8 @@ export interface OrderSource {
   batches(flow: FlowControl): Observable<Batch<RawRecord>>;
   /** Everything up to these offsets is written: a source that can, remembers it. */
   commit(progress: readonly SourceOffset[]): Promise<void>;
-  /** How far behind the source the pipeline is, for the eye ("line 1,200 of ~4,000"). */
+  /** How far the source has been read, for the eye ("line 1,200"). */
   describeProgress?(): string;
+  /** Lets go of connections, after the last commit. */
+  close?(): Promise<void>;
 }

@@ -1,0 +1,160 @@
+/**
+ * One run of `tradeflow run`: open the database, restore the checkpoint a Kafka source left,
+ * run the pipeline until the source ends or a signal stops it, then checkpoint and commit.
+ */
+import type { Knex } from 'knex';
+import type { PipelineCounters, SourceOffset } from './core/batch.ts';
+import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
+import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
+import { createDedupeState, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
+import { openDatabase, type DatabaseLocation } from './db/connect.ts';
+import { migrateToLatest } from './db/migration-source.ts';
+import type { StartupMode } from './kafka/startup.ts';
+import { runPipeline } from './run-pipeline.ts';
+import { loadCheckpoint, saveCheckpoint } from './sinks/checkpoint-writes.ts';
+import { databaseSink } from './sinks/database-sink.ts';
+import { fileSource } from './sources/file-source.ts';
+import { kafkaSource } from './sources/kafka-source.ts';
+import type { OrderSource } from './sources/order-source.ts';
+import { simulatorSource } from './sources/simulator-source.ts';
+import { formatCount, formatDuration, formatMoney } from './cli/format.ts';
+
+/** Where the orders of a run come from. */
+export type SourcePlan =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'simulator'; readonly zone: string; readonly ordersPerSecond: number; readonly seed: number }
+  | { readonly kind: 'kafka'; readonly brokers: string; readonly topic: string; readonly group: string; readonly startup: StartupMode; readonly exitAtEnd: boolean };
+
+/** Everything a run needs to know. */
+export interface JobPlan {
+  readonly source: SourcePlan;
+  readonly database: DatabaseLocation;
+  readonly days: DaySelection;
+  readonly zone: string;
+  readonly flushIntervalMs: number;
+  readonly flushRows: number;
+}
+
+/** Where a run reports. */
+export interface JobIO {
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+}
+
+/** Runs the plan to its end (or Ctrl-C / SIGTERM), printing the table and a one-line summary. */
+export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobIO): Promise<void> {
+  const db = openDatabase(plan.database);
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(130); // a second signal: at once
+    io.stderr('Stopping: writing the last rows (Ctrl-C again to quit at once)...');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const live = plan.days.kind === 'live';
+  const daysWritten = new Set<string>();
+  const started = performance.now();
+  let display: NodeJS.Timeout | undefined;
+  let source: OrderSource | undefined;
+  try {
+    await migrateToLatest(db);
+    const { dedupeState, resumeFrom, checkpointKey } = await restore(db, plan, io);
+    source = openSource(plan, resumeFrom, io);
+    const today = (): string[] => [dayInZone(Date.now(), plan.zone)];
+    if (live) display = setInterval(() => void showTable(db, today(), counters, source!, io).catch(() => {}), 5000);
+    io.stderr(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
+    const covered = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
+    await runPipeline({
+      source,
+      sink: databaseSink(db, { counters, formatTime: (ms) => timestampInZone(ms, plan.zone) }),
+      days: plan.days,
+      zone: plan.zone,
+      counters,
+      flushIntervalMs: plan.flushIntervalMs,
+      flushRows: plan.flushRows,
+      dedupeState,
+      signal: stop.signal,
+      onFlush: (flush) => {
+        for (const row of [...flush.upserts, ...flush.deletes]) daysWritten.add(row.beginTime.slice(0, 10));
+        for (const { partition, offset } of flush.progress) covered.set(partition, offset);
+      },
+    });
+    if (checkpointKey !== undefined) {
+      const offsets: SourceOffset[] = [...covered].map(([partition, offset]) => ({ partition, offset }));
+      await saveCheckpoint(db, checkpointKey, { offsets, state: snapshotDedupe(dedupeState) }, timestampInZone(Date.now(), plan.zone));
+      io.stderr(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${offsets.map((o) => `${o.partition}:${o.offset}`).join(' ')}`);
+    }
+    await showTable(db, live ? today() : [...daysWritten].sort(), counters, source, io);
+  } finally {
+    clearInterval(display);
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await source?.close?.();
+    await db.destroy();
+  }
+  io.stdout(summary(counters, performance.now() - started));
+}
+
+/** The state and offsets a Kafka run resumes from (`--startup group`), and its checkpoint's key. */
+async function restore(db: Knex, plan: JobPlan, io: JobIO): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string }> {
+  if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
+  const checkpointKey = `kafka:${plan.source.topic}:${plan.source.group}`;
+  if (plan.source.startup.kind !== 'group') return { dedupeState: createDedupeState(), checkpointKey };
+  const checkpoint = await loadCheckpoint(db, checkpointKey);
+  if (checkpoint === undefined) {
+    io.stderr(`tradeflow: no checkpoint of ${checkpointKey} yet: reading the topic from its start to build the state`);
+    return { dedupeState: createDedupeState(), resumeFrom: new Map(), checkpointKey };
+  }
+  const dedupeState = restoreDedupe(checkpoint.state);
+  io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
+  return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey };
+}
+
+function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, io: JobIO): OrderSource {
+  const source = plan.source;
+  if (source.kind === 'file') return fileSource(source.path);
+  if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
+  // Group mode without a checkpoint has no state to go on from: read from the start instead.
+  const startup: StartupMode = source.startup.kind === 'group' && resumeFrom?.size === 0 ? { kind: 'earliest' } : source.startup;
+  return kafkaSource({ ...source, startup, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
+}
+
+function describeDays(days: DaySelection): string {
+  if (days.kind === 'fixed') return `day ${days.day}`;
+  if (days.kind === 'all') return 'every day';
+  return 'today, live';
+}
+
+/** The one-line summary of a run. */
+function summary(counters: PipelineCounters, elapsedMs: number): string {
+  const rate = counters.read / Math.max(elapsedMs / 1000, 1e-3);
+  return [
+    `read ${formatCount(counters.read)}`,
+    `rejected ${formatCount(counters.rejected)}`,
+    `filtered ${formatCount(counters.filtered)}`,
+    `rows written ${formatCount(counters.rowsWritten)}`,
+    `${formatCount(rate)} orders/s`,
+    `in ${formatDuration(elapsedMs)}`,
+  ].join(' | ');
+}
+
+/** Prints the rows of the days, as the table holds them now. */
+async function showTable(db: Knex, days: readonly string[], counters: PipelineCounters, source: OrderSource, io: JobIO): Promise<void> {
+  const rows = (await db('trade_channel_collect')
+    .whereIn('begin_time', days.map((day) => `${day} 00:00:00`))
+    .orderBy(['begin_time', 'channel_code'])) as {
+    begin_time: string;
+    channel_name: string;
+    cur_gmv: number;
+    cur_order_user_count: number;
+    cur_order_count: number;
+    last_pay_time: string;
+  }[];
+  const lines = [`${source.describeProgress?.() ?? ''} | read ${formatCount(counters.read)} | rejected ${formatCount(counters.rejected)} | filtered ${formatCount(counters.filtered)}`];
+  lines.push(`  ${'day'.padEnd(12)}${'channel'.padEnd(14)}${'GMV'.padStart(16)}${'users'.padStart(9)}${'orders'.padStart(9)}  last payment`);
+  for (const row of rows) {
+    lines.push(
+      `  ${row.begin_time.slice(0, 10).padEnd(12)}${row.channel_name.padEnd(14)}${formatMoney(row.cur_gmv).padStart(16)}${formatCount(Number(row.cur_order_user_count)).padStart(9)}${formatCount(Number(row.cur_order_count)).padStart(9)}  ${row.last_pay_time}`,
+    );
+  }
+  io.stdout(lines.join('\n'));
+}

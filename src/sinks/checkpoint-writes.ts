@@ -1,0 +1,34 @@
+/** The checkpoint of a source: the pipeline's state with the offsets it covers, in one transaction. */
+import type { Knex } from 'knex';
+import type { SourceOffset } from '../core/batch.ts';
+
+/** A saved checkpoint. */
+export interface Checkpoint {
+  readonly offsets: readonly SourceOffset[];
+  readonly state: Buffer;
+}
+
+const CHUNK_BYTES = 4 << 20;
+
+/** Replaces the checkpoint of `source` with this state and offsets. */
+export async function saveCheckpoint(db: Knex | Knex.Transaction, source: string, checkpoint: Checkpoint, savedAt: string): Promise<void> {
+  await db('tradeflow_checkpoints').where({ source }).delete();
+  const chunks = Math.max(1, Math.ceil(checkpoint.state.length / CHUNK_BYTES));
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    await db('tradeflow_checkpoints').insert({
+      source,
+      chunk,
+      offsets: chunk === 0 ? JSON.stringify(checkpoint.offsets) : null,
+      data: checkpoint.state.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES),
+      saved_at: savedAt,
+    });
+  }
+}
+
+/** The checkpoint of `source`, or undefined when there is none. */
+export async function loadCheckpoint(db: Knex | Knex.Transaction, source: string): Promise<Checkpoint | undefined> {
+  const rows = (await db('tradeflow_checkpoints').where({ source }).orderBy('chunk')) as { chunk: number; offsets: string | null; data: Buffer }[];
+  const first = rows[0];
+  if (first === undefined || first.offsets === null) return undefined;
+  return { offsets: JSON.parse(first.offsets) as SourceOffset[], state: Buffer.concat(rows.map((row) => row.data)) };
+}

@@ -1,0 +1,155 @@
+import { Observable } from 'rxjs';
+import type * as RdKafka from 'node-rdkafka';
+import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
+import { clientConfig, kafka, promised } from '../kafka/client.ts';
+import type { StartupMode } from '../kafka/startup.ts';
+import type { FlowControl, OrderSource } from './order-source.ts';
+
+/** Options of {@link kafkaSource}. */
+export interface KafkaSourceOptions {
+  /** `host:port[,host:port]`. */
+  readonly brokers: string;
+  readonly topic: string;
+  /** The consumer group; its committed offsets follow the rows written. */
+  readonly group: string;
+  readonly startup: StartupMode;
+  /** Stop once every assigned partition reaches the end it had at the start (as `kcat -e`). Default: false. */
+  readonly exitAtEnd?: boolean;
+  /** Messages asked for at a time. Default: 1000. */
+  readonly batchSize?: number;
+  /** Where to go on per partition (next offset to read), from a checkpoint; wins over `startup`. */
+  readonly resumeFrom?: ReadonlyMap<number, number>;
+  /** One line per event worth telling (assignments, pauses). Default: nothing. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Orders from a Kafka topic, consumed in batches by a consumer group. Offsets are committed only
+ * through {@link OrderSource.commit}, after the rows that include them are written; while the
+ * sink is behind, the assigned partitions are paused.
+ */
+export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(): Promise<void> } {
+  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, log = () => {} } = options;
+  const name = `kafka:${topic}`;
+  const position = new Map<number, number>(); // next offset to read, per assigned partition
+  let consumer: RdKafka.KafkaConsumer | undefined;
+  let read = 0;
+
+  const offsetFor = (partition: number, startAt: ReadonlyMap<number, number>): number => {
+    const resume = resumeFrom?.get(partition);
+    if (resume !== undefined) return resume;
+    if (startup.kind === 'timestamp') return startAt.get(partition) ?? -1; // none after that time: the end
+    if (startup.kind === 'earliest') return -2; // OFFSET_BEGINNING
+    if (startup.kind === 'group') return -1000; // OFFSET_STORED: the group's committed offset
+    return -1; // OFFSET_END
+  };
+
+  return {
+    name,
+    batches: (flow) =>
+      new Observable<Batch<RawRecord>>((subscriber) => {
+        const stopped = new AbortController();
+        consume(flow, stopped.signal, (batch) => subscriber.next(batch)).then(
+          () => subscriber.complete(),
+          (error: unknown) => subscriber.error(error),
+        );
+        return () => stopped.abort();
+      }),
+    commit: async (progress: readonly SourceOffset[]) => {
+      const assigned = new Set(consumer?.assignments().map((a) => a.partition));
+      const offsets = progress.filter((p) => assigned.has(p.partition)).map((p) => ({ topic, partition: p.partition, offset: p.offset + 1 }));
+      if (consumer !== undefined && offsets.length > 0) consumer.commitSync(offsets);
+    },
+    describeProgress: () => `${read.toLocaleString('en-US')} messages from ${topic}`,
+    close: async () => {
+      const client = consumer;
+      consumer = undefined;
+      if (client?.isConnected()) await promised<unknown>((done) => client.disconnect(done));
+    },
+  };
+
+  async function consume(flow: FlowControl, stopped: AbortSignal, emit: (batch: Batch<RawRecord>) => void): Promise<void> {
+    const startAt = new Map<number, number>();
+    const endAt = new Map<number, number>();
+    const finished = new Set<number>();
+    let assignedOnce = false;
+    const Kafka = kafka();
+    const client = new Kafka.KafkaConsumer(
+      {
+        ...clientConfig(brokers, `tradeflow-${group}`),
+        'group.id': group,
+        'enable.auto.commit': false,
+        'enable.partition.eof': exitAtEnd,
+        'max.poll.interval.ms': 600_000,
+        'fetch.wait.max.ms': 100,
+        rebalance_cb: (error: RdKafka.LibrdKafkaError, assignment: RdKafka.TopicPartition[]) => {
+          if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+            const withOffsets = assignment.map((a) => ({ ...a, offset: offsetFor(a.partition, startAt) }));
+            client.assign(withOffsets);
+            assignedOnce = true;
+            log(`kafka: assigned ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
+          } else {
+            // Everything written is committed already; what was read but not yet written is read
+            // again by the next owner, which the upsert and the dedupe make harmless.
+            client.unassign();
+            for (const a of assignment) position.delete(a.partition);
+            log(`kafka: revoked ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
+          }
+        },
+      },
+      { 'auto.offset.reset': startup.kind === 'latest' ? 'latest' : 'earliest' },
+    );
+    consumer = client;
+    await promised<unknown>((done) => client.connect({ topic }, done));
+    client.setDefaultConsumeTimeout(200);
+    if (startup.kind === 'timestamp' || exitAtEnd) {
+      const metadata = await promised<RdKafka.Metadata>((done) => client.getMetadata({ topic, timeout: 10_000 }, done));
+      const partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
+      if (partitions.length === 0) throw new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
+      for (const partition of partitions) {
+        if (exitAtEnd) endAt.set(partition, (await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done))).highOffset);
+      }
+      if (startup.kind === 'timestamp') {
+        const found = await promised<RdKafka.TopicPartitionOffset[]>((done) =>
+          client.offsetsForTimes(partitions.map((partition) => ({ topic, partition, offset: startup.epochMs })), 10_000, done),
+        );
+        for (const { partition, offset } of found) startAt.set(partition, offset);
+      }
+    }
+    if (exitAtEnd) {
+      client.on('partition.eof', ({ partition, offset }) => {
+        if (offset >= (endAt.get(partition) ?? 0)) finished.add(partition);
+      });
+    }
+    client.subscribe([topic]);
+    const allDone = (): boolean => {
+      if (!exitAtEnd || !assignedOnce) return false;
+      const assigned = client.assignments();
+      return assigned.every((a) => finished.has(a.partition) || (position.get(a.partition) ?? -1) >= (endAt.get(a.partition) ?? 0));
+    };
+    while (!stopped.aborted && !flow.signal.aborted && !allDone()) {
+      const waiting = flow.ready();
+      let paused: RdKafka.TopicPartition[] = [];
+      const ready = await Promise.race([waiting.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+      if (!ready) {
+        paused = client.assignments().map(({ topic: t, partition }) => ({ topic: t, partition }));
+        client.pause(paused);
+        log('kafka: the sink is behind, partitions paused');
+        await waiting;
+        client.resume(paused);
+      }
+      const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+      if (messages.length === 0) continue;
+      const items: RawRecord[] = new Array<RawRecord>(messages.length);
+      const last = new Map<number, number>();
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        items[i] = { value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset };
+        last.set(message.partition, message.offset);
+      }
+      for (const [partition, offset] of last) position.set(partition, offset + 1);
+      read += messages.length;
+      emit({ source: name, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
+    }
+  }
+}
