@@ -14,6 +14,22 @@ const SCALE_BIG = 1_000_000n;
 export const MAX_AMOUNT_MICROS = 10n ** 21n;
 const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
+const PLAIN_DECIMAL = /^(\d{1,9})(?:\.(\d{1,6}))?$/;
+
+/**
+ * Reads amount text to micro-units: plain decimals of up to 6 places below 10^9 (nearly all of
+ * them) without a bigint, the rest through {@link parseDecimal}; undefined when not a number.
+ */
+export function microsFromText(text: string): Micros | undefined {
+  const plain = PLAIN_DECIMAL.exec(text);
+  if (plain === null) {
+    const micros = parseDecimal(text);
+    return micros === undefined ? undefined : compactMicros(micros);
+  }
+  const fraction = plain[2] ?? '';
+  return Number(plain[1]) * SCALE + (fraction === '' ? 0 : Number(fraction) * 10 ** (DECIMALS - fraction.length));
+}
+
 /** Parses decimal text ("100.00", " 7 ", "1e3") to micro-units; undefined when it is not a number. */
 export function parseDecimal(text: string): bigint | undefined {
   const match = DECIMAL_TEXT.exec(text.trim());

@@ -1,6 +1,6 @@
 /** The order record of SEMANTICS.md section 1: what is accepted, and why the rest is rejected. */
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
-import { compactMicros, MAX_AMOUNT_MICROS, microsFromNumber, parseDecimal, type Micros } from './money.ts';
+import { compactMicros, MAX_AMOUNT_MICROS, microsFromNumber, microsFromText, parseDecimal, type Micros } from './money.ts';
 import { parseTimestamp } from './order-time.ts';
 
 /** A valid order version, reduced to what the result needs (the parsed JSON is not kept). */
@@ -80,7 +80,9 @@ function amount(value: unknown, text: string): Micros | null | string {
     const source = exactField(text, 'real_pay');
     micros = isLosslessNumber(source) ? parseDecimal(source.value) : undefined;
   } else if (typeof value === 'string') {
-    micros = parseDecimal(value);
+    const fast = microsFromText(value);
+    if (typeof fast === 'number' && fast > 0) return fast; // the common case: plain and positive
+    micros = fast === undefined ? undefined : BigInt(fast);
   }
   if (micros === undefined) return `real_pay: not a decimal number (got ${describe(value)})`;
   // A negative amount is refused even when it rounds to zero at 6 places.

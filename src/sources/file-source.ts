@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Observable } from 'rxjs';
@@ -70,13 +71,19 @@ async function readLines(
       await flow.ready();
       const { bytesRead } = await handle.read(chunk, 0, chunkBytes, null);
       if (bytesRead === 0) break;
-      const data = carry.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carry, chunk.subarray(0, bytesRead)]);
+      const data = chunk.subarray(0, bytesRead);
       const end = data.lastIndexOf(NEWLINE);
       if (end < 0) {
-        carry = Buffer.from(data);
+        carry = Buffer.concat([carry, data]);
         continue;
       }
-      splitLines(data.subarray(0, end), push);
+      // The line cut by the last chunk is finished on its own, so the rest needs no copy.
+      let start = 0;
+      if (carry.length > 0) {
+        start = data.indexOf(NEWLINE) + 1;
+        splitLines(Buffer.concat([carry, data.subarray(0, start - 1)]), push);
+      }
+      if (start <= end) splitLines(data.subarray(start, end), push);
       carry = Buffer.from(data.subarray(end + 1));
       if (records.length > 0) {
         emit(records);
@@ -92,14 +99,8 @@ async function readLines(
 
 /** Splits whole lines: one decode for the chunk when it is valid UTF-8, line by line when not. */
 function splitLines(data: Buffer, push: (value: string | Uint8Array) => void): void {
-  let text: string | undefined;
-  try {
-    text = utf8.decode(data);
-  } catch {
-    text = undefined;
-  }
-  if (text !== undefined) {
-    for (const line of text.split('\n')) push(line.endsWith('\r') ? line.slice(0, -1) : line);
+  if (isUtf8(data)) {
+    for (const line of data.toString('utf8').split('\n')) push(line.endsWith('\r') ? line.slice(0, -1) : line);
     return;
   }
   let start = 0;
