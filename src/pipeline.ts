@@ -40,7 +40,7 @@ export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<B
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
     dedupe({ latestDayOnly: days.kind === 'live', ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
     mapChannel(), // order_channel -> channel code and name
-    aggregate({ clock, zone }), // per (begin_time, channel_code): GMV, users, orders, last pay time
+    aggregate({ clock, zone, latestDayOnly: days.kind === 'live' }), // per (begin_time, channel_code): GMV, users, orders, last pay time
     bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows
   );
 }

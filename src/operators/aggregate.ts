@@ -1,4 +1,4 @@
-import { defer, finalize, groupBy, map, mergeMap, scan, Subject, type OperatorFunction } from 'rxjs';
+import { BehaviorSubject, defer, filter, finalize, groupBy, map, mergeMap, scan, skip, Subject, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
 import { timestampInZone } from '../core/business-day.ts';
 import { applyChange, createChannelGroup, toResultRow, type ResultRow } from '../core/channel-aggregate.ts';
@@ -10,6 +10,11 @@ export interface AggregateOptions {
   readonly clock: () => number;
   /** The zone `flink_current_time` is written in. */
   readonly zone: string;
+  /**
+   * Let go of a day's groups once a later day's change arrives (live mode: after midnight the
+   * old day's rows are final). Default: false, every day's groups are kept.
+   */
+  readonly latestDayOnly?: boolean;
 }
 
 /** The changes one micro-batch brings to one group. */
@@ -24,17 +29,21 @@ interface GroupChanges {
  * figures when a group became empty and its row must be deleted).
  */
 export function aggregate(options: AggregateOptions): OperatorFunction<Batch<ChannelContribution>, Batch<ResultRow>> {
-  const { clock, zone } = options;
+  const { clock, zone, latestDayOnly = false } = options;
   return (batches) =>
     defer(() => {
       const groupChanges = new Subject<GroupChanges>();
+      const latestDay = new BehaviorSubject('');
       let changedRows: ResultRow[] = [];
       let computedAt = '';
       // Everything below runs synchronously inside `next`, so the rows of a batch are all
       // collected before the batch moves on.
       const rowsSubscription = groupChanges
         .pipe(
-          groupBy((part) => part.key),
+          groupBy((part) => part.key, {
+            // A group ends (and its state goes) when a later day starts, if only the latest day counts.
+            duration: (group$) => latestDay.pipe(skip(1), filter((day) => latestDayOnly && day > dayOfKey(group$.key))),
+          }),
           mergeMap((group$) =>
             group$.pipe(
               scan((group, part) => {
@@ -49,7 +58,11 @@ export function aggregate(options: AggregateOptions): OperatorFunction<Batch<Cha
       return batches.pipe(
         map((batch) => {
           computedAt = timestampInZone(clock(), zone);
-          for (const part of splitByGroup(batch.items)) groupChanges.next(part);
+          for (const part of splitByGroup(batch.items)) {
+            const day = dayOfKey(part.key);
+            if (day > latestDay.value) latestDay.next(day);
+            groupChanges.next(part);
+          }
           const rows = changedRows;
           changedRows = [];
           return withItems(batch, rows);
@@ -63,6 +76,10 @@ const SEPARATOR = '\u0000';
 
 function groupKey(change: ChannelContribution): string {
   return `${change.day}${SEPARATOR}${change.channelOfOrder.code}${SEPARATOR}${change.channelOfOrder.name}`;
+}
+
+function dayOfKey(key: string): string {
+  return key.slice(0, key.indexOf(SEPARATOR));
 }
 
 function createGroupFor(key: string) {
