@@ -62,6 +62,16 @@ describe('an order record', () => {
     expect(b).toMatchObject({ orderId: '9007199254740992' });
   });
 
+  it('keeps a 10,000-character id as a digest that still tells ids apart', () => {
+    const long = 'x'.repeat(10_000);
+    const a = read({ order_id: long, user_id: long });
+    const b = read({ order_id: `${long}y` });
+    expect(a).toMatchObject({ orderId: expect.stringMatching(/^sha256:/), userId: expect.stringMatching(/^sha256:/) });
+    expect((a as Order).orderId.length).toBeLessThan(60);
+    expect((b as Order).orderId).not.toBe((a as Order).orderId);
+    expect(read({ order_id: 'x'.repeat(128) })).toMatchObject({ orderId: 'x'.repeat(128) });
+  });
+
   it('takes 7 and "7" as one user and one order id', () => {
     expect(read({ user_id: 7, order_id: 7 })).toMatchObject({ userId: '7', orderId: '7' });
     expect(read({ user_id: '7', order_id: '7' })).toMatchObject({ userId: '7', orderId: '7' });

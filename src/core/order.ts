@@ -1,4 +1,5 @@
 /** The order record of SEMANTICS.md section 1: what is accepted, and why the rest is rejected. */
+import { createHash } from 'node:crypto';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { compactMicros, MAX_AMOUNT_MICROS, microsFromNumber, microsFromText, parseDecimal, type Micros } from './money.ts';
 import { parseTimestamp } from './order-time.ts';
@@ -53,9 +54,18 @@ export function toOrder(value: unknown, text: string): Order | string {
   const realPay = amount(record.real_pay ?? null, text);
   if (typeof realPay === 'string') return realPay;
 
-  const userId = idText(record.user_id, 'user_id', text) ?? null;
+  const userText = idText(record.user_id, 'user_id', text);
+  const userId = userText === undefined ? null : compactId(userText);
   const channel = typeof record.order_channel === 'string' ? record.order_channel : null;
-  return { orderId, orderTime, payTime, realPay, userId, channel };
+  return { orderId: compactId(orderId), orderTime, payTime, realPay, userId, channel };
+}
+
+/** Ids longer than this are kept as a digest: a flood of huge ids must not fill the memory. */
+export const MAX_KEPT_ID_LENGTH = 128;
+
+/** The id itself, or for a very long one its SHA-256 (collisions are not a practical concern). */
+function compactId(id: string): string {
+  return id.length <= MAX_KEPT_ID_LENGTH ? id : `sha256:${createHash('sha256').update(id).digest('base64url')}`;
 }
 
 /** The exact text of a string or integer id; undefined for any other value. */
