@@ -72,6 +72,11 @@ describe('an order record', () => {
     expect(read({ order_id: 'x'.repeat(128) })).toMatchObject({ orderId: 'x'.repeat(128) });
   });
 
+  it('rejects, without throwing, a big-number id in a message nested too deep to read twice', () => {
+    const text = `{"order_id":12345678901234567890,"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(readText(text)).toMatch(/^order_id: /);
+  });
+
   it('takes 7 and "7" as one user and one order id', () => {
     expect(read({ user_id: 7, order_id: 7 })).toMatchObject({ userId: '7', orderId: '7' });
     expect(read({ user_id: '7', order_id: '7' })).toMatchObject({ userId: '7', orderId: '7' });

@@ -108,7 +108,11 @@ function amount(value: unknown, text: string): Micros | null | string {
  * a double, so the message is read again, which is rare (ids beyond 2^53, long amounts).
  */
 function exactField(text: string, field: string): unknown {
-  return (parseLossless(text) as Record<string, unknown>)[field];
+  try {
+    return (parseLossless(text) as Record<string, unknown>)[field];
+  } catch {
+    return undefined; // e.g. nesting too deep for the second reader: the field counts as unreadable
+  }
 }
 
 function negative(value: unknown): string {
