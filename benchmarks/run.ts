@@ -1,15 +1,19 @@
 /**
  * `npm run bench`: the pipeline against the plain single-loop floor on the same recorded file,
  * measured in the same run, reported as orders/s and as a ratio (absolute times vary here).
- * Options: --orders N[,N..] (default 1000000), --repeat N (default 3, best of).
+ * Options: --orders N[,N..] (default 1000000), --repeat N (default 3, best of),
+ * --memory-orders N (default 5000000; 0 skips the memory figure).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { replayIntoSqlite } from './core.ts';
 import { plainLoop } from './plain-loop.ts';
+import { heapBytesPerOrder } from './memory.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { orders: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '3' }, 'memory-orders': { type: 'string', default: '5000000' } },
+});
 const sizes = String(values.orders).split(',').map(Number);
 const repeat = Number(values.repeat);
 const rate = (n: number, ms: number): string => `${((n / ms) * 1000).toLocaleString('en-US', { maximumFractionDigits: 0 })}/s`;
@@ -31,6 +35,13 @@ for (const orders of sizes) {
     process.stderr.write(`bench: ${orders.toLocaleString('en-US')} orders, round ${i + 1} of ${repeat} done\n`);
   }
   rows.push([`core, ${orders.toLocaleString('en-US')} orders (${read.toLocaleString('en-US')} records)`, rate(read, coreMs), rate(read, floorMs), (floorMs / coreMs).toFixed(2)]);
+}
+
+const memoryOrders = Number(values['memory-orders']);
+if (memoryOrders > 0) {
+  process.stderr.write(`bench: tracking ${memoryOrders.toLocaleString('en-US')} distinct orders for the memory figure...\n`);
+  const { perOrder } = heapBytesPerOrder(memoryOrders);
+  rows.push([`memory, ${memoryOrders.toLocaleString('en-US')} orders tracked`, `${perOrder.toFixed(0)} heap bytes/order`, '', '']);
 }
 
 const header = ['benchmark', 'pipeline', 'plain loop (floor)', 'pipeline / floor'];
