@@ -3,15 +3,16 @@
  * run the pipeline until the source ends or a signal stops it, then checkpoint and commit.
  */
 import type { Knex } from 'knex';
-import type { PipelineCounters, SourceOffset } from './core/batch.ts';
+import type { PipelineCounters } from './core/batch.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
-import { createDedupeState, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
+import { createDedupeState, dropDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
 import { openDatabase, type DatabaseLocation } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
-import { loadCheckpoint, saveCheckpoint } from './sinks/checkpoint-writes.ts';
+import { loadCheckpoint, loadProgress } from './sinks/checkpoint-writes.ts';
+import type { FlushProgress } from './sinks/result-sink.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { fileSource } from './sources/file-source.ts';
 import { kafkaSource } from './sources/kafka-source.ts';
@@ -33,6 +34,8 @@ export interface JobPlan {
   readonly zone: string;
   readonly flushIntervalMs: number;
   readonly flushRows: number;
+  /** How often a Kafka run checkpoints its state, ms (and at every clean stop). */
+  readonly checkpointIntervalMs: number;
 }
 
 /** Where a run reports. */
@@ -58,12 +61,13 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
   let source: OrderSource | undefined;
   try {
     await migrateToLatest(db);
-    const { dedupeState, resumeFrom, checkpointKey } = await restore(db, plan, io);
+    const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, io);
     source = openSource(plan, resumeFrom, io);
     const today = (): string[] => [dayInZone(Date.now(), plan.zone)];
     if (live) display = setInterval(() => void showTable(db, today(), counters, source!, io).catch(() => {}), 5000);
     io.stderr(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
-    const covered = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
+    const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
+    let checkpointSaved: FlushProgress | undefined;
     await runPipeline({
       source,
       sink: databaseSink(db, { counters, formatTime: (ms) => timestampInZone(ms, plan.zone) }),
@@ -74,15 +78,17 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
       flushRows: plan.flushRows,
       dedupeState,
       signal: stop.signal,
-      onFlush: (flush) => {
+      ...(checkpointKey !== undefined && {
+        checkpoint: { key: checkpointKey, intervalMs: plan.checkpointIntervalMs, take: () => snapshotDedupe(dedupeState), restoredAt, ...(writtenUpTo && { writtenUpTo }) },
+      }),
+      onFlush: (flush, progress) => {
         for (const row of [...flush.upserts, ...flush.deletes]) daysWritten.add(row.beginTime.slice(0, 10));
-        for (const { partition, offset } of flush.progress) covered.set(partition, offset);
+        if (progress?.checkpoint !== undefined) checkpointSaved = progress;
       },
     });
-    if (checkpointKey !== undefined) {
-      const offsets: SourceOffset[] = [...covered].map(([partition, offset]) => ({ partition, offset }));
-      await saveCheckpoint(db, checkpointKey, { offsets, state: snapshotDedupe(dedupeState) }, timestampInZone(Date.now(), plan.zone));
-      io.stderr(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${offsets.map((o) => `${o.partition}:${o.offset}`).join(' ')}`);
+    if (checkpointSaved !== undefined) {
+      const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.offset}`).join(' ');
+      io.stderr(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
     }
     await showTable(db, live ? today() : [...daysWritten].sort(), counters, source, io);
   } finally {
@@ -95,7 +101,11 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
 }
 
 /** The state and offsets a Kafka run resumes from (`--startup group`), and its checkpoint's key. */
-async function restore(db: Knex, plan: JobPlan, io: JobIO): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string }> {
+async function restore(
+  db: Knex,
+  plan: JobPlan,
+  io: JobIO,
+): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, number> }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
   const checkpointKey = `kafka:${plan.source.topic}:${plan.source.group}`;
   if (plan.source.startup.kind !== 'group') return { dedupeState: createDedupeState(), checkpointKey };
@@ -105,8 +115,13 @@ async function restore(db: Knex, plan: JobPlan, io: JobIO): Promise<{ dedupeStat
     return { dedupeState: createDedupeState(), resumeFrom: new Map(), checkpointKey };
   }
   const dedupeState = restoreDedupe(checkpoint.state);
+  if (plan.days.kind === 'live') {
+    const today = dayInZone(Date.now(), plan.zone);
+    for (const day of [...dedupeState.days.keys()]) if (day !== today) dropDay(dedupeState, day); // down at midnight: that day is final
+  }
+  const writtenUpTo = await loadProgress(db, checkpointKey);
   io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
-  return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey };
+  return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
 }
 
 function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, io: JobIO): OrderSource {

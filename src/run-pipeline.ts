@@ -1,8 +1,26 @@
-import { concatMap, lastValueFrom, tap } from 'rxjs';
+import { concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
+import type { SourceOffset } from './core/batch.ts';
 import type { Flush } from './operators/buffer-flush.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
-import type { ResultSink } from './sinks/result-sink.ts';
+import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
 import type { FlowControl, OrderSource } from './sources/order-source.ts';
+
+/** Checkpointing of a run: the state, taken with a flush, written in the flush's transaction. */
+export interface CheckpointOptions {
+  /** The source's checkpoint key. */
+  readonly key: string;
+  /** Take a checkpoint with the first flush after this many ms. Default: 10000. */
+  readonly intervalMs?: number;
+  /** The state now, as bytes (called synchronously, as the flush leaves the pipeline). */
+  readonly take: () => Buffer;
+  /** The offsets the restored state covers (empty for a fresh start). */
+  readonly restoredAt: ReadonlyMap<number, number>;
+  /**
+   * The offsets the table already covered when the last run stopped: flushes that do not reach
+   * them yet are merged and held back, so that a restart never shows older figures. Default: none.
+   */
+  readonly writtenUpTo?: ReadonlyMap<number, number>;
+}
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions extends SalesPipelineOptions {
@@ -13,16 +31,22 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
   /** Flushes that may wait for the sink before the source is held back. Default: 2. */
   readonly maxPendingFlushes?: number;
   /** Called after each flush is written and committed. */
-  readonly onFlush?: (flush: Flush) => void;
+  readonly onFlush?: (flush: Flush, progress: FlushProgress | undefined) => void;
+  /** Checkpoints; without it, nothing is checkpointed. */
+  readonly checkpoint?: CheckpointOptions;
+  /** Now, epoch ms, for the checkpoint interval. Default: the scheduler's clock, else Date.now. */
+  readonly clock?: () => number;
 }
 
 /**
  * Runs a source through the sales pipeline into a sink until the source completes (end of a
- * recording, or the signal). Each flush is written, then its offsets are committed, in order;
- * while the sink is behind, the source is held back instead of buffering without bound.
+ * recording, or the signal). Each flush is written (with a checkpoint now and then, in the same
+ * transaction), then its offsets are committed, in order; while the sink is behind, the source
+ * is held back instead of buffering without bound.
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<void> {
-  const { source, sink, signal = new AbortController().signal, maxPendingFlushes = 2, onFlush } = options;
+  const { source, sink, signal = new AbortController().signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
+  const clock = options.clock ?? (() => options.scheduler?.now() ?? Date.now());
   let pending = 0;
   let waiting: (() => void)[] = [];
   const flow: FlowControl = {
@@ -32,17 +56,79 @@ export async function runPipeline(options: RunPipelineOptions): Promise<void> {
   await lastValueFrom(
     source.batches(flow).pipe(
       salesPipeline(options),
+      checkpoint === undefined ? map((flush): Step => ({ flush, progress: undefined })) : withProgress(checkpoint, clock),
       tap(() => (pending += 1)),
-      concatMap(async (flush) => {
-        await sink.write(flush);
+      concatMap(async ({ flush, progress }) => {
+        await sink.write(flush, progress);
         await source.commit(flush.progress);
         pending -= 1;
         const resume = waiting;
         waiting = [];
         for (const wake of resume) wake();
-        onFlush?.(flush);
+        onFlush?.(flush, progress);
       }),
     ),
     { defaultValue: undefined },
   );
+}
+
+interface Step {
+  readonly flush: Flush;
+  readonly progress: FlushProgress | undefined;
+}
+
+/** Adds to each flush the offsets it completes, and a checkpoint when one is due; holds flushes back after a restart. */
+function withProgress(options: CheckpointOptions, clock: () => number): OperatorFunction<Flush, Step> {
+  const { key, intervalMs = 10_000, take, restoredAt, writtenUpTo = new Map() } = options;
+  const covered = new Map(restoredAt);
+  let lastCheckpoint = clock();
+  let held: Flush | undefined;
+  return (flushes) =>
+    flushes.pipe(
+      concatMap((flush): Step[] => {
+        for (const { partition, offset } of flush.progress) covered.set(partition, Math.max(offset, covered.get(partition) ?? -1));
+        const merged = held === undefined ? flush : mergeFlushes(held, flush);
+        if ([...writtenUpTo].some(([partition, offset]) => (covered.get(partition) ?? -1) < offset)) {
+          held = merged; // the table is ahead of this state: wait until the replay catches up
+          return [];
+        }
+        held = undefined;
+        const due = clock() - lastCheckpoint >= intervalMs;
+        if (due) lastCheckpoint = clock();
+        const offsets: SourceOffset[] = [...covered].map(([partition, offset]) => ({ partition, offset }));
+        return [{ flush: merged, progress: { key, covered: offsets, ...(due && { checkpoint: take() }) } }];
+      }),
+      // At the end: whatever is still held, and a checkpoint of everything read, so that a
+      // restart goes on exactly from here.
+      (steps) =>
+        concat(
+          steps,
+          defer(() => {
+            const last: Step = {
+              flush: held ?? { upserts: [], deletes: [], rejects: [], progress: [] },
+              progress: { key, covered: [...covered].map(([partition, offset]) => ({ partition, offset })), checkpoint: take() },
+            };
+            held = undefined;
+            return of(last);
+          }),
+        ),
+    );
+}
+
+/** Two flushes as one: the later row per key wins, rejects and offsets add up. */
+function mergeFlushes(first: Flush, second: Flush): Flush {
+  const rows = new Map<string, { kind: 'upsert'; row: Flush['upserts'][number] } | { kind: 'delete'; key: Flush['deletes'][number] }>();
+  for (const flush of [first, second]) {
+    for (const row of flush.upserts) rows.set(`${row.beginTime}\u0000${row.channelCode}`, { kind: 'upsert', row });
+    for (const key of flush.deletes) rows.set(`${key.beginTime}\u0000${key.channelCode}`, { kind: 'delete', key });
+  }
+  const progress = new Map<number, number>();
+  for (const { partition, offset } of [...first.progress, ...second.progress]) progress.set(partition, Math.max(offset, progress.get(partition) ?? -1));
+  const values = [...rows.values()];
+  return {
+    upserts: values.flatMap((v) => (v.kind === 'upsert' ? [v.row] : [])),
+    deletes: values.flatMap((v) => (v.kind === 'delete' ? [v.key] : [])),
+    rejects: [...first.rejects, ...second.rejects],
+    progress: [...progress].map(([partition, offset]) => ({ partition, offset })),
+  };
 }

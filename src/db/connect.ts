@@ -44,8 +44,15 @@ export function parseDatabase(url: string): DatabaseLocation {
           charset: 'utf8mb4',
           // Figures as JavaScript numbers, not strings: the columns are DOUBLE and BIGINT counts.
           supportBigNumbers: true,
+          // A server that does not answer is an error after 10 s (a retry follows), not a hang.
+          connectTimeout: 10_000,
+          // Notices a dead peer (a server gone without closing) on idle pooled connections.
+          enableKeepAlive: true,
         },
+        // min 0: no idle connection is kept that a server restart would break; a broken one is dropped.
         pool: { min: 0, max: 4 },
+        // Waiting for a pooled connection fails after 10 s rather than knex's 60 s; the sink retries.
+        acquireConnectionTimeout: 10_000,
       },
       display: `mysql://${parsed.username || 'root'}@${parsed.host}/${database}`,
     };

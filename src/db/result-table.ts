@@ -1,16 +1,24 @@
 import type { Knex } from 'knex';
 import { isMysql } from './connect.ts';
 
-/** The tutorial's columns and the kind of type each must have. */
-const EXPECTED: readonly (readonly [string, RegExp, string])[] = [
-  ['begin_time', /char|text/i, 'VARCHAR(32)'],
-  ['channel_code', /char|text/i, 'VARCHAR(32)'],
-  ['channel_name', /char|text/i, 'VARCHAR(32)'],
-  ['cur_gmv', /double|float|real|decimal|numeric/i, 'DOUBLE UNSIGNED'],
-  ['cur_order_user_count', /int/i, 'BIGINT UNSIGNED'],
-  ['cur_order_count', /int/i, 'BIGINT UNSIGNED'],
-  ['last_pay_time', /char|text/i, 'VARCHAR(32)'],
-  ['flink_current_time', /char|text/i, 'VARCHAR(32)'],
+const TEXT = /char|text|clob/i;
+const REAL = /^(double|float|real|decimal|numeric)/i;
+/** Counts: not tinyint, smallint or mediumint, which a busy day overflows (nor `point`, which contains "int"). */
+const COUNT = /^(int|integer|bigint|unsigned big int)$/i;
+
+/**
+ * The tutorial's columns: the kind of type each must have, the tutorial's type, and for a text
+ * column the longest value the pipeline writes (a MySQL column shorter than that fails every write).
+ */
+const EXPECTED: readonly (readonly [string, RegExp, string, number?])[] = [
+  ['begin_time', TEXT, 'VARCHAR(32)', 19], // yyyy-MM-dd HH:mm:ss
+  ['channel_code', TEXT, 'VARCHAR(32)', 11], // miniAppShop
+  ['channel_name', TEXT, 'VARCHAR(32)', 12], // Shopping App
+  ['cur_gmv', REAL, 'DOUBLE UNSIGNED'],
+  ['cur_order_user_count', COUNT, 'BIGINT UNSIGNED'],
+  ['cur_order_count', COUNT, 'BIGINT UNSIGNED'],
+  ['last_pay_time', TEXT, 'VARCHAR(32)', 19],
+  ['flink_current_time', TEXT, 'VARCHAR(32)', 23], // yyyy-MM-dd HH:mm:ss.SSS
 ];
 
 /**
@@ -18,12 +26,18 @@ const EXPECTED: readonly (readonly [string, RegExp, string])[] = [
  * columns and primary key the pipeline writes; RangeError saying what does not fit.
  */
 export async function checkResultTable(db: Knex): Promise<void> {
-  const columns = (await db('trade_channel_collect').columnInfo()) as unknown as Record<string, { type: string }>;
+  const columns = (await db('trade_channel_collect').columnInfo()) as unknown as Record<string, { type: string; maxLength: number | string | null }>;
+  // SQLite keeps any length of text whatever the declared one; MySQL refuses a longer value.
+  const lengthsMatter = isMysql(db);
   const problems: string[] = [];
-  for (const [name, type, wanted] of EXPECTED) {
+  for (const [name, type, wanted, longest] of EXPECTED) {
     const column = columns[name];
+    const length = column?.maxLength === null || column?.maxLength === undefined ? undefined : Number(column.maxLength);
     if (column === undefined) problems.push(`column ${name} is missing (want ${wanted})`);
     else if (!type.test(column.type)) problems.push(`column ${name} is ${column.type} (want ${wanted})`);
+    else if (lengthsMatter && longest !== undefined && length !== undefined && length < longest) {
+      problems.push(`column ${name} is ${column.type}(${length}), too short for ${longest} characters (want ${wanted})`);
+    }
   }
   const key = await primaryKey(db);
   if (key.join(',') !== 'begin_time,channel_code') {

@@ -32,3 +32,18 @@ export async function loadCheckpoint(db: Knex | Knex.Transaction, source: string
   if (first === undefined || first.offsets === null) return undefined;
   return { offsets: JSON.parse(first.offsets) as SourceOffset[], state: Buffer.concat(rows.map((row) => row.data)) };
 }
+
+/** Records the offsets the result table covers after a flush. */
+export async function saveProgress(db: Knex | Knex.Transaction, source: string, covered: readonly SourceOffset[]): Promise<void> {
+  if (covered.length === 0) return;
+  await db('tradeflow_progress')
+    .insert(covered.map(({ partition, offset }) => ({ source, source_partition: partition, source_offset: offset })))
+    .onConflict(['source', 'source_partition'])
+    .merge();
+}
+
+/** The offsets the result table covered when the last run of `source` stopped. */
+export async function loadProgress(db: Knex | Knex.Transaction, source: string): Promise<Map<number, number>> {
+  const rows = (await db('tradeflow_progress').where({ source })) as { source_partition: number; source_offset: number | string }[];
+  return new Map(rows.map((row) => [Number(row.source_partition), Number(row.source_offset)]));
+}

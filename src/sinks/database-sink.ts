@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { Flush } from '../operators/buffer-flush.ts';
-import type { ResultSink } from './result-sink.ts';
+import { describeDbError, isTransientDbError } from './db-errors.ts';
+import { saveCheckpoint, saveProgress } from './checkpoint-writes.ts';
+import type { FlushProgress, ResultSink } from './result-sink.ts';
+import { retryTransient, RetryStopped, type RetryOptions } from './retry.ts';
 import { deleteResultRows, insertRejects, upsertResultRows } from './table-writes.ts';
 
 /** Options of {@link databaseSink}. */
@@ -10,23 +13,66 @@ export interface DatabaseSinkOptions {
   readonly counters: PipelineCounters;
   /** How reject times are written, e.g. in the configured zone. */
   readonly formatTime: (epochMs: number) => string;
+  /**
+   * How a flush that fails for a transient reason (connection refused or lost, deadlock, lock
+   * wait timeout, no connection from the pool) is retried: rolled back and written again, after
+   * 200 ms, 400 ms, ... up to 5 s between attempts, until it succeeds or the signal aborts.
+   */
+  readonly retry?: RetryOptions;
 }
 
-/** Writes each flush to `trade_channel_collect` and `trade_order_rejects` in one transaction. */
+/**
+ * Writes each flush to `trade_channel_collect` and `trade_order_rejects` in one transaction,
+ * retried whole through transient failures; any other failure is thrown at once, in one line.
+ * A retry after a commit whose answer was lost writes nothing twice: every write is idempotent.
+ */
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
-  const { counters, formatTime } = options;
+  const { counters, formatTime, retry = {} } = options;
   return {
-    write: async (flush: Flush) => {
-      if (flush.upserts.length === 0 && flush.deletes.length === 0 && flush.rejects.length === 0) return;
-      await db.transaction(async (trx) => {
-        await upsertResultRows(trx, flush.upserts);
-        await deleteResultRows(trx, flush.deletes);
-        await insertRejects(trx, flush.rejects, formatTime);
-      });
+    write: async (flush: Flush, progress?: FlushProgress) => {
+      const rows = flush.upserts.length + flush.deletes.length + flush.rejects.length;
+      if (rows === 0 && progress?.checkpoint === undefined) return;
+      try {
+        await retryTransient(
+          () =>
+            db.transaction(async (trx) => {
+              await writeFlush(trx, flush, formatTime);
+              // What the table now covers, and now and then the state at that point: together
+              // with the rows, or not at all.
+              if (progress !== undefined) await writeProgress(trx, progress, formatTime);
+            }),
+          isTransientDbError,
+          retry,
+        );
+      } catch (error) {
+        throw writeFailure(error);
+      }
       counters.rowsWritten += flush.upserts.length;
       counters.rowsDeleted += flush.deletes.length;
       counters.flushes += 1;
     },
     close: () => db.destroy(),
   };
+}
+
+/** Writes one flush: its upserts, its deletes, its rejects. */
+export async function writeFlush(db: Knex | Knex.Transaction, flush: Flush, formatTime: (epochMs: number) => string): Promise<void> {
+  await upsertResultRows(db, flush.upserts);
+  await deleteResultRows(db, flush.deletes);
+  await insertRejects(db, flush.rejects, formatTime);
+}
+
+/** Writes the offsets a flush completes and, when it carries one, the checkpoint. */
+export async function writeProgress(db: Knex | Knex.Transaction, progress: FlushProgress, formatTime: (epochMs: number) => string): Promise<void> {
+  await saveProgress(db, progress.key, progress.covered);
+  if (progress.checkpoint !== undefined) {
+    await saveCheckpoint(db, progress.key, { offsets: progress.covered, state: progress.checkpoint }, formatTime(Date.now()));
+  }
+}
+
+function writeFailure(error: unknown): Error {
+  if (error instanceof RetryStopped) {
+    return new Error(`Cannot write to the database: gave up after ${error.attempts} attempts: ${describeDbError(error.cause)}`, { cause: error.cause });
+  }
+  return new Error(`Cannot write to the database: ${describeDbError(error)}`, { cause: error });
 }

@@ -1,10 +1,21 @@
 /** The edge where results go out: a database table, upserted flush by flush. */
+import type { SourceOffset } from '../core/batch.ts';
 import type { Flush } from '../operators/buffer-flush.ts';
+
+/** What a flush completes, written with it in the same transaction. */
+export interface FlushProgress {
+  /** The source's checkpoint key, e.g. `kafka:topic:group`. */
+  readonly key: string;
+  /** Per partition, the last offset whose effects are in the table after this flush. */
+  readonly covered: readonly SourceOffset[];
+  /** The pipeline's state at `covered` (or later: re-reading what it has seen is harmless). */
+  readonly checkpoint?: Buffer;
+}
 
 /** Where flushes are written. */
 export interface ResultSink {
-  /** Writes one flush completely or not at all. */
-  write(flush: Flush): Promise<void>;
+  /** Writes one flush (and what it completes) completely or not at all. */
+  write(flush: Flush, progress?: FlushProgress): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }
