@@ -14,6 +14,7 @@ import { runPipeline } from './run-pipeline.ts';
 import { loadCheckpoint, loadProgress } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { databaseSink } from './sinks/database-sink.ts';
+import { describeDbError } from './sinks/db-errors.ts';
 import { fileSource } from './sources/file-source.ts';
 import { kafkaSource } from './sources/kafka-source.ts';
 import type { OrderSource } from './sources/order-source.ts';
@@ -56,6 +57,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const live = plan.days.kind === 'live';
   const daysWritten = new Set<string>();
+  const health: { database: 'up' | 'down' } = { database: 'up' };
   const started = performance.now();
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
@@ -70,7 +72,22 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
     let checkpointSaved: FlushProgress | undefined;
     await runPipeline({
       source,
-      sink: databaseSink(db, { counters, formatTime: (ms) => timestampInZone(ms, plan.zone) }),
+      sink: databaseSink(db, {
+        counters,
+        formatTime: (ms) => timestampInZone(ms, plan.zone),
+        inside: failpoint(process.env.TRADEFLOW_FAULT),
+        retry: {
+          signal: stop.signal,
+          onRetry: (error, attempt, delayMs) => {
+            health.database = 'down';
+            if (attempt === 1 || attempt % 10 === 0) io.stderr(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
+          },
+          onRecovered: (attempts, downMs) => {
+            health.database = 'up';
+            io.stderr(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`);
+          },
+        },
+      }),
       days: plan.days,
       zone: plan.zone,
       counters,
@@ -122,6 +139,19 @@ async function restore(
   const writtenUpTo = await loadProgress(db, checkpointKey);
   io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
   return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
+}
+
+/**
+ * The fault tests' kill switch: `TRADEFLOW_FAULT=rows:3` kills the process (as kill -9 would)
+ * inside the 3rd flush's transaction, `checkpoint:2` half-way through the 2nd checkpoint.
+ */
+function failpoint(spec: string | undefined): (step: 'rows' | 'checkpoint') => void {
+  const match = spec === undefined ? null : /^(rows|checkpoint):(\d+)$/.exec(spec);
+  if (match === null) return () => {};
+  let seen = 0;
+  return (step) => {
+    if (step === match[1] && ++seen === Number(match[2])) process.kill(process.pid, 'SIGKILL');
+  };
 }
 
 function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, io: JobIO): OrderSource {

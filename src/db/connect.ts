@@ -75,5 +75,6 @@ export function openDatabase(location: DatabaseLocation): Knex {
     const connection = location.config.connection as { filename: string };
     if (connection.filename !== ':memory:') mkdirSync(dirname(connection.filename), { recursive: true });
   }
-  return knex({ ...location.config, log: quiet });
+  // compileSqlOnError off: a driver error stays one line, without the whole statement and its values.
+  return knex({ ...location.config, log: quiet, compileSqlOnError: false });
 }

@@ -11,8 +11,9 @@ export interface Checkpoint {
 const CHUNK_BYTES = 4 << 20;
 
 /** Replaces the checkpoint of `source` with this state and offsets. */
-export async function saveCheckpoint(db: Knex | Knex.Transaction, source: string, checkpoint: Checkpoint, savedAt: string): Promise<void> {
+export async function saveCheckpoint(db: Knex | Knex.Transaction, source: string, checkpoint: Checkpoint, savedAt: string, halfWay = (): void => {}): Promise<void> {
   await db('tradeflow_checkpoints').where({ source }).delete();
+  halfWay();
   const chunks = Math.max(1, Math.ceil(checkpoint.state.length / CHUNK_BYTES));
   for (let chunk = 0; chunk < chunks; chunk++) {
     await db('tradeflow_checkpoints').insert({

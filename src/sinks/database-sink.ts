@@ -19,6 +19,11 @@ export interface DatabaseSinkOptions {
    * 200 ms, 400 ms, ... up to 5 s between attempts, until it succeeds or the signal aborts.
    */
   readonly retry?: RetryOptions;
+  /**
+   * Called inside the transaction, after the rows and before the commit ('rows'), and half-way
+   * through writing a checkpoint ('checkpoint'): where the fault tests kill the process.
+   */
+  readonly inside?: (step: 'rows' | 'checkpoint') => void;
 }
 
 /**
@@ -27,7 +32,7 @@ export interface DatabaseSinkOptions {
  * A retry after a commit whose answer was lost writes nothing twice: every write is idempotent.
  */
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
-  const { counters, formatTime, retry = {} } = options;
+  const { counters, formatTime, retry = {}, inside = () => {} } = options;
   return {
     write: async (flush: Flush, progress?: FlushProgress) => {
       const rows = flush.upserts.length + flush.deletes.length + flush.rejects.length;
@@ -37,9 +42,10 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
           () =>
             db.transaction(async (trx) => {
               await writeFlush(trx, flush, formatTime);
+              inside('rows');
               // What the table now covers, and now and then the state at that point: together
               // with the rows, or not at all.
-              if (progress !== undefined) await writeProgress(trx, progress, formatTime);
+              if (progress !== undefined) await writeProgress(trx, progress, formatTime, () => inside('checkpoint'));
             }),
           isTransientDbError,
           retry,
@@ -63,10 +69,15 @@ export async function writeFlush(db: Knex | Knex.Transaction, flush: Flush, form
 }
 
 /** Writes the offsets a flush completes and, when it carries one, the checkpoint. */
-export async function writeProgress(db: Knex | Knex.Transaction, progress: FlushProgress, formatTime: (epochMs: number) => string): Promise<void> {
+export async function writeProgress(
+  db: Knex | Knex.Transaction,
+  progress: FlushProgress,
+  formatTime: (epochMs: number) => string,
+  halfWay: () => void = () => {},
+): Promise<void> {
   await saveProgress(db, progress.key, progress.covered);
   if (progress.checkpoint !== undefined) {
-    await saveCheckpoint(db, progress.key, { offsets: progress.covered, state: progress.checkpoint }, formatTime(Date.now()));
+    await saveCheckpoint(db, progress.key, { offsets: progress.covered, state: progress.checkpoint }, formatTime(Date.now()), halfWay);
   }
 }
 
