@@ -158,8 +158,10 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | und
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
-  // Group mode without a checkpoint has no state to go on from: read from the start instead.
-  const startup: StartupMode = source.startup.kind === 'group' && resumeFrom?.size === 0 ? { kind: 'earliest' } : source.startup;
+  // Group mode goes on from the checkpoint's offsets. A partition the checkpoint does not cover
+  // (or all of them, without a checkpoint) is read from its start: its committed offset may be
+  // ahead of the state, and resuming there would lose orders.
+  const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
   return kafkaSource({ ...source, startup, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
 }
 

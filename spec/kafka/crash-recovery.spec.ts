@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDecimal } from '../../src/core/money.ts';
+import { seededRandom } from '../../src/generate/random.ts';
+import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
+import { createTopic, KAFKA, uniqueTopic } from '../support/kafka.ts';
+import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { describeWithService, isReachable } from '../support/services.ts';
+
+const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
+const DAY = '2021-03-25';
+
+describeWithService(KAFKA, reachable, 'recovery after kill -9, on a real broker and MariaDB', () => {
+  const database = useSpecDatabase();
+
+  it('ends with the exact table and each bad line once, after kill -9 at seven moments (inside a flush and inside a checkpoint among them)', async () => {
+    const db = database.open();
+    const file = join(scratchDir(), 'orders.jsonl');
+    expect((await runCli(['generate', '--orders', '200000', '--seed', '21', '--day', DAY, '--out', file])).code).toBe(0);
+    const topic = uniqueTopic('crash');
+    await createTopic(topic, 3);
+    // Orders keep flowing while the pipeline is killed and restarted.
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '40000']));
+    const args = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'group', '--db', database.url, '--as-of', `${DAY} 00:00:00`];
+    const often = [...args, '--checkpoint-interval', '500', '--flush-interval', '200']; // many flushes and checkpoints to die in
+
+    const faults = ['rows:3', 'checkpoint:2'];
+    for (const fault of faults) {
+      const killed = await finished(startCli(often, { TRADEFLOW_FAULT: fault }));
+      expect(killed.code, `${fault}: ${killed.stderr}`).toBeNull(); // died by SIGKILL, mid-transaction
+    }
+    const random = seededRandom(7);
+    for (let i = 0; i < 5; i++) {
+      const child = startCli(often);
+      const done = finished(child);
+      await new Promise((resolve) => setTimeout(resolve, 1500 + Math.floor(random() * 2500)));
+      child.kill('SIGKILL');
+      const killed = await done;
+      expect(killed.stderr).toMatch(/resuming kafka:crash-\w+:crash-\w+ with [\d,]+ orders of state|no checkpoint/);
+    }
+    expect((await producer).code).toBe(0);
+    const last = await runCli([...args, '--exit-at-end']);
+    expect(last.code, last.stderr).toBe(0);
+    expect(last.stderr).toMatch(/resuming kafka:crash-\w+:crash-\w+ with [\d,]+ orders of state/);
+
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => ({ partition: 0, offset: i + 1, line }))
+      .filter((record) => record.line.trim() !== '');
+    const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
+    expect(
+      rows.map((row) => ({
+        beginTime: row.begin_time,
+        channelCode: row.channel_code,
+        channelName: row.channel_name,
+        gmvMicros: parseDecimal(String(row.cur_gmv)),
+        userCount: Number(row.cur_order_user_count),
+        orderCount: Number(row.cur_order_count),
+        lastPayTime: row.last_pay_time,
+      })),
+    ).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
+    const expectedRejects = new Set((await rejectedRecords(db, lines)).map((r) => r.offset));
+    const rejects = (await db('trade_order_rejects').select('raw')) as { raw: string }[];
+    expect(rejects.map((r) => r.raw).sort()).toEqual(lines.filter((l) => expectedRejects.has(l.offset)).map((l) => l.line).sort());
+  }, 300_000);
+});
