@@ -13,6 +13,7 @@ import type { StartupMode } from './kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
 import { loadCheckpoint, loadProgress } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
+import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { describeDbError } from './sinks/db-errors.ts';
 import { fileSource } from './sources/file-source.ts';
@@ -37,6 +38,8 @@ export interface JobPlan {
   readonly flushRows: number;
   /** How often a Kafka run checkpoints its state, ms (and at every clean stop). */
   readonly checkpointIntervalMs: number;
+  /** The live screen: where, and whether that port was asked for. None: no screen. */
+  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean };
 }
 
 /** Where a run reports. */
@@ -61,18 +64,30 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
   const started = performance.now();
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
+  let screen: RunScreen | undefined;
   try {
     await migrateToLatest(db);
     const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, io);
     source = openSource(plan, resumeFrom, io);
+    const reading = source;
+    if (plan.http !== undefined) {
+      screen = await openRunScreen({
+        db,
+        zone: plan.zone,
+        ...plan.http,
+        counters,
+        source: reading,
+        trackedOrders: () => trackedOrders(dedupeState),
+        databaseWritable: () => health.database === 'up',
+        log: io.stderr,
+      });
+    }
     const today = (): string[] => [dayInZone(Date.now(), plan.zone)];
-    if (live) display = setInterval(() => void showTable(db, today(), counters, source!, io).catch(() => {}), 5000);
+    if (live) display = setInterval(() => void showTable(db, today(), counters, reading, io).catch(() => {}), 5000);
     io.stderr(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
     const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
     let checkpointSaved: FlushProgress | undefined;
-    await runPipeline({
-      source,
-      sink: databaseSink(db, {
+    const sink = databaseSink(db, {
         counters,
         formatTime: (ms) => timestampInZone(ms, plan.zone),
         inside: failpoint(process.env.TRADEFLOW_FAULT),
@@ -87,7 +102,17 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
             io.stderr(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`);
           },
         },
-      }),
+      });
+    await runPipeline({
+      source,
+      sink: {
+        write: async (flush, progress) => {
+          const began = performance.now();
+          await sink.write(flush, progress);
+          screen?.flushed((performance.now() - began) / 1000);
+        },
+        close: () => sink.close(),
+      },
       days: plan.days,
       zone: plan.zone,
       counters,
@@ -109,6 +134,8 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
     }
     await showTable(db, live ? today() : [...daysWritten].sort(), counters, source, io);
   } finally {
+    screen?.stopped();
+    await screen?.close();
     clearInterval(display);
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await source?.close?.();

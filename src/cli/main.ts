@@ -4,6 +4,7 @@ import { produceCommand } from './produce-command.ts';
 import { topicCommand } from './topic-command.ts';
 import { UsageError } from './options.ts';
 import { runCommand } from './run-command.ts';
+import { screenCommand } from './screen-command.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (args: readonly string[], io: CommandIO) => Promi
   migrate: migrateCommand,
   produce: produceCommand,
   topic: topicCommand,
+  screen: screenCommand,
 };
 
 const USAGE = `Usage: tradeflow <command> [options]
@@ -30,6 +32,7 @@ Commands:
   produce    replay a recorded stream into a Kafka topic
   topic      create a Kafka topic (tradeflow topic create --partitions N)
   migrate    create or check the tables
+  screen     serve the live sales screen of the table (another process fills it)
 
 tradeflow <command> --help shows a command's options.`;
 

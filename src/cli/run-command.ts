@@ -21,6 +21,8 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: latest, earliest, group (resume; what a restart uses) or timestamp:<ISO>', default: 'latest' },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
+  { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
+  { name: 'http-host', type: 'string', value: 'HOST', description: 'address of the live sales screen (0.0.0.0: every interface)', default: '127.0.0.1' },
   { name: 'rate', type: 'string', value: 'N', description: 'simulator: new orders per second', default: '50' },
   { name: 'seed', type: 'string', value: 'N', description: 'simulator: seed of the simulated shop', default: '1' },
 ];
@@ -34,9 +36,14 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   }
   const zone = checked(() => checkZone(String(options.get('timezone') ?? systemZone())));
   const counters = createCounters();
+  const source = sourcePlan(String(options.get('source')), options, zone);
+  const givenPort = wholeNumber('http-port', options.get('http-port'), 0);
+  if (givenPort !== undefined && givenPort > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${givenPort}"`);
+  const httpPort = givenPort ?? (source.kind === 'file' ? 0 : 8080);
   await runJob(
     {
-      source: sourcePlan(String(options.get('source')), options, zone),
+      source,
+      ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined } }),
       database: checked(() => parseDatabase(String(options.get('db')))),
       days: daySelection(options, zone),
       zone,

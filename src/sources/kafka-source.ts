@@ -61,6 +61,20 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       if (consumer !== undefined && offsets.length > 0) consumer.commitSync(offsets);
     },
     describeProgress: () => `${read.toLocaleString('en-US')} messages from ${topic}`,
+    lag: () => {
+      const client = consumer;
+      if (client === undefined || !client.isConnected()) return [];
+      return client.assignments().flatMap(({ partition }) => {
+        const next = position.get(partition);
+        if (next === undefined) return [];
+        try {
+          // The watermarks librdkafka already has from fetching: no request to the broker.
+          return [{ partition, messages: Math.max(0, client.getWatermarkOffsets(topic, partition).highOffset - next) }];
+        } catch {
+          return [];
+        }
+      });
+    },
     close: async () => {
       const client = consumer;
       consumer = undefined;

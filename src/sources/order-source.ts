@@ -20,6 +20,8 @@ export interface OrderSource {
   commit(progress: readonly SourceOffset[]): Promise<void>;
   /** How far the source has been read, for the eye ("line 1,200"). */
   describeProgress?(): string;
+  /** Kafka: messages not read yet, per assigned partition. */
+  lag?(): { readonly partition: number; readonly messages: number }[];
   /** Lets go of connections, after the last commit. */
   close?(): Promise<void>;
 }

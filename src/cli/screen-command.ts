@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { checkZone, systemZone } from '../core/business-day.ts';
+import { openDatabase, parseDatabase, type DatabaseLocation } from '../db/connect.ts';
+import { watchDatabase } from '../screen/database-watch.ts';
+import { startScreen } from '../screen/screen-server.ts';
+import type { CommandIO } from './main.ts';
+import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
+
+const SCREEN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'db', type: 'string', value: 'URL', description: 'sqlite:PATH or mysql://user:pass@host:port/database', default: 'sqlite:./data/tradeflow.sqlite' },
+  { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the screen (0: any free port)', default: '8080' },
+  { name: 'http-host', type: 'string', value: 'HOST', description: 'address to listen on (0.0.0.0: every interface)', default: '127.0.0.1' },
+  { name: 'timezone', type: 'string', value: 'ZONE', description: 'IANA zone of "today" (default: the system zone)' },
+];
+
+/** `tradeflow screen`: the live sales screen of a table that another process fills, until Ctrl-C. */
+export async function screenCommand(args: readonly string[], io: CommandIO): Promise<number> {
+  const options = readOptions('screen', args, SCREEN_OPTIONS, io.env);
+  if (options.has('help')) {
+    io.stdout(
+      helpText(
+        'tradeflow screen [--db URL] [--http-port 8080] [--http-host 127.0.0.1] [--timezone ZONE]',
+        'Serves the live sales screen of trade_channel_collect (another process fills it) until Ctrl-C:\nthe page at /, and /events, /api/snapshot, /metrics, /healthz.',
+        SCREEN_OPTIONS,
+      ),
+    );
+    return 0;
+  }
+  const location = checked(() => parseDatabase(String(options.get('db'))));
+  const zone = checked(() => checkZone(String(options.get('timezone') ?? systemZone())));
+  const port = wholeNumber('http-port', options.get('http-port'), 0) ?? 8080;
+  if (port > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${port}"`);
+  const host = String(options.get('http-host'));
+
+  const sqliteFile = location.client === 'better-sqlite3' ? (location.config.connection as { filename: string }).filename : undefined;
+  if (sqliteFile !== undefined && sqliteFile !== ':memory:' && !existsSync(sqliteFile)) {
+    io.stderr(`tradeflow: no SQLite file at ${location.display} yet: the screen says "database unreachable" until a run creates it`);
+  }
+  const db = openDatabase(readOnly(location));
+  const database = await watchDatabase(db);
+  let screen;
+  try {
+    screen = await startScreen({ db, zone, port, host, status: () => ({ pipeline: 'none', database: database.state() }) });
+  } catch (error) {
+    database.stop();
+    await db.destroy();
+    throw error;
+  }
+  io.stderr(`tradeflow: screen of ${location.display} at ${screen.url} (zone ${zone}); Ctrl-C stops`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop).on('SIGTERM', stop);
+  });
+  database.stop();
+  await screen.close();
+  await db.destroy();
+  io.stderr('tradeflow: screen stopped');
+  return 0;
+}
+
+/** The location opened read-only where the driver can (SQLite): the screen only reads. */
+function readOnly(location: DatabaseLocation): DatabaseLocation {
+  if (location.client !== 'better-sqlite3') return location;
+  const connection = location.config.connection as { filename: string };
+  if (connection.filename === ':memory:') return location;
+  return { ...location, config: { ...location.config, connection: { ...connection, options: { readonly: true } } } };
+}
+
+function checked<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

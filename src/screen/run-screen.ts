@@ -1,0 +1,86 @@
+/** The live screen of a running pipeline: what `tradeflow run` serves beside its work. */
+import type { Knex } from 'knex';
+import type { PipelineCounters } from '../core/batch.ts';
+import type { OrderSource } from '../sources/order-source.ts';
+import { watchDatabase } from './database-watch.ts';
+import { startScreen } from './screen-server.ts';
+import { createChangeNotifier, createDurationRecorder } from './screen-status.ts';
+
+/** Options of {@link openRunScreen}. */
+export interface RunScreenOptions {
+  readonly db: Knex;
+  readonly zone: string;
+  readonly port: number;
+  readonly host: string;
+  /** A port the user asked for must be had; the default one may be taken (then: no screen). */
+  readonly portGiven: boolean;
+  readonly counters: PipelineCounters;
+  readonly source: OrderSource;
+  /** Orders in the state now. */
+  readonly trackedOrders: () => number;
+  /** False while the sink retries through an outage. */
+  readonly databaseWritable: () => boolean;
+  readonly log: (line: string) => void;
+}
+
+/** What the run tells its screen. */
+export interface RunScreen {
+  /** A flush was written in `seconds`: the page updates. */
+  flushed(seconds: number): void;
+  /** The pipeline ended: the page says so while the screen is still up. */
+  stopped(): void;
+  close(): Promise<void>;
+}
+
+/** Serves the live screen of this run; without one (a default port taken), a screen that does nothing. */
+export async function openRunScreen(options: RunScreenOptions): Promise<RunScreen> {
+  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, log } = options;
+  const changes = createChangeNotifier();
+  const durations = createDurationRecorder();
+  const watch = await watchDatabase(db);
+  let pipeline: 'running' | 'stopped' = 'running';
+  let lastFlushMs: number | undefined;
+  try {
+    const screen = await startScreen({
+      db,
+      zone,
+      port,
+      host,
+      changes,
+      status: () => {
+        const lag = source.lag?.();
+        return {
+          pipeline,
+          database: databaseWritable() ? watch.state() : 'down',
+          counters,
+          sourcePosition: source.describeProgress?.(),
+          orderStates: trackedOrders(),
+          lastFlushMs,
+          flushDurationSeconds: durations,
+          lagByPartition: lag,
+          lagMessages: lag?.reduce((sum, p) => sum + p.messages, 0),
+        };
+      },
+    });
+    log(`tradeflow: live screen at ${screen.url}`);
+    return {
+      flushed: (seconds) => {
+        durations.observe(seconds);
+        lastFlushMs = Date.now();
+        changes.notify();
+      },
+      stopped: () => {
+        pipeline = 'stopped';
+      },
+      close: async () => {
+        watch.stop();
+        await screen.close();
+      },
+    };
+  } catch (error) {
+    watch.stop();
+    if (portGiven) throw error;
+    log(`tradeflow: no live screen: ${error instanceof Error ? error.message : String(error)} (--http-port picks another)`);
+    return { flushed: () => {}, stopped: () => {}, close: async () => {} };
+  }
+}
