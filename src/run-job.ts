@@ -38,6 +38,8 @@ export interface JobPlan {
   readonly flushRows: number;
   /** How often a Kafka run checkpoints its state, ms (and at every clean stop). */
   readonly checkpointIntervalMs: number;
+  /** How many rejected messages the rejects table keeps (the newest). */
+  readonly keepRejects: number;
   /** The live screen: where, and whether that port was asked for. None: no screen. */
   readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean };
 }
@@ -91,6 +93,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
         counters,
         formatTime: (ms) => timestampInZone(ms, plan.zone),
         inside: failpoint(process.env.TRADEFLOW_FAULT),
+        keepRejects: plan.keepRejects,
         retry: {
           signal: stop.signal,
           onRetry: (error, attempt, delayMs) => {
@@ -206,8 +209,10 @@ function summary(counters: PipelineCounters, elapsedMs: number): string {
     `rejected ${formatCount(counters.rejected)}`,
     `filtered ${formatCount(counters.filtered)}`,
     `rows written ${formatCount(counters.rowsWritten)}`,
+    ...(counters.rejectsDropped > 0 ? [`old rejects deleted ${formatCount(counters.rejectsDropped)}`] : []),
     `${formatCount(rate)} orders/s`,
     `in ${formatDuration(elapsedMs)}`,
+    `peak memory ${formatCount(process.resourceUsage().maxRSS / 1024)} MB`,
   ].join(' | ');
 }
 

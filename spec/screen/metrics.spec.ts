@@ -47,7 +47,7 @@ const RUNNING: MetricsInput = {
   status: {
     pipeline: 'running',
     database: 'up',
-    counters: { read: 2837, rejected: 9, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203 },
+    counters: { read: 2837, rejected: 9, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0 },
     lagByPartition: [
       { partition: 0, messages: 12 },
       { partition: 1, messages: 30 },
@@ -74,6 +74,7 @@ describe('the Prometheus text of /metrics', () => {
       'tradeflow_rows_written_total',
       'tradeflow_rows_deleted_total',
       'tradeflow_flushes_total',
+      'tradeflow_rejects_dropped_total',
       'tradeflow_flush_duration_seconds',
       'tradeflow_last_flush_timestamp_seconds',
       'tradeflow_consumer_lag_messages',

@@ -52,9 +52,11 @@ export interface PipelineCounters {
   rowsWritten: number;
   rowsDeleted: number;
   flushes: number;
+  /** Rejects removed from the rejects table to keep it within its bound. */
+  rejectsDropped: number;
 }
 
 /** Counters at zero. */
 export function createCounters(): PipelineCounters {
-  return { read: 0, rejected: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0 };
+  return { read: 0, rejected: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0 };
 }

@@ -5,7 +5,7 @@ import { describeDbError, isTransientDbError } from './db-errors.ts';
 import { saveCheckpoint, saveProgress } from './checkpoint-writes.ts';
 import type { FlushProgress, ResultSink } from './result-sink.ts';
 import { retryTransient, RetryStopped, type RetryOptions } from './retry.ts';
-import { deleteResultRows, insertRejects, upsertResultRows } from './table-writes.ts';
+import { deleteResultRows, insertRejects, pruneRejects, upsertResultRows } from './table-writes.ts';
 
 /** Options of {@link databaseSink}. */
 export interface DatabaseSinkOptions {
@@ -24,6 +24,11 @@ export interface DatabaseSinkOptions {
    * through writing a checkpoint ('checkpoint'): where the fault tests kill the process.
    */
   readonly inside?: (step: 'rows' | 'checkpoint') => void;
+  /**
+   * The rejects table keeps the newest this many; older ones are deleted (and counted in
+   * `rejectsDropped`), so that a flood of bad messages cannot fill the disk. Default: 100,000.
+   */
+  readonly keepRejects?: number;
 }
 
 /**
@@ -32,7 +37,8 @@ export interface DatabaseSinkOptions {
  * A retry after a commit whose answer was lost writes nothing twice: every write is idempotent.
  */
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
-  const { counters, formatTime, retry = {}, inside = () => {} } = options;
+  const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000 } = options;
+  let rejectsSincePrune = 0;
   return {
     write: async (flush: Flush, progress?: FlushProgress) => {
       const rows = flush.upserts.length + flush.deletes.length + flush.rejects.length;
@@ -56,6 +62,11 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
       counters.rowsWritten += flush.upserts.length;
       counters.rowsDeleted += flush.deletes.length;
       counters.flushes += 1;
+      rejectsSincePrune += flush.rejects.length;
+      if (rejectsSincePrune >= Math.min(1000, keepRejects)) {
+        rejectsSincePrune = 0; // checked now and then: a bound, not an exact size
+        counters.rejectsDropped += await retryTransient(() => pruneRejects(db, keepRejects), isTransientDbError, retry);
+      }
     },
     close: () => db.destroy(),
   };

@@ -45,3 +45,11 @@ export async function insertRejects(db: Knex | Knex.Transaction, rejects: readon
     await db('trade_order_rejects').insert(records).onConflict(['source', 'source_partition', 'source_offset']).ignore();
   }
 }
+
+/** Deletes the oldest rejects beyond the newest `keep`; returns how many went. */
+export async function pruneRejects(db: Knex | Knex.Transaction, keep: number): Promise<number> {
+  const newest = (await db('trade_order_rejects').max({ id: 'id' }).first()) as { id: number | string | null } | undefined;
+  const last = Number(newest?.id ?? 0);
+  if (last <= keep) return 0;
+  return db('trade_order_rejects').where('id', '<=', last - keep).delete();
+}
