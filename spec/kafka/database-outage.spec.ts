@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDecimal } from '../../src/core/money.ts';
+import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
+import { createTopic, KAFKA, uniqueTopic } from '../support/kafka.ts';
+import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { describeWithService, isReachable } from '../support/services.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
+
+const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
+const DAY = '2021-03-25';
+const OUTAGE_MS = 30_000;
+const MEMORY_BOUND_MB = 600;
+
+describeWithService(KAFKA, reachable, 'a database outage in the middle of a stream', () => {
+  const database = useSpecDatabase();
+
+  it('pauses while MariaDB is unreachable for 30 s, says so on /healthz, then catches up to the exact table within its memory bound', async () => {
+    const db = database.open();
+    const file = join(scratchDir(), 'orders.jsonl');
+    expect((await runCli(['generate', '--orders', '60000', '--seed', '31', '--day', DAY, '--out', file])).code).toBe(0);
+    const lines = readFileSync(file, 'utf8').split('\n').map((line, i) => ({ partition: 0, offset: i + 1, line })).filter((r) => r.line.trim() !== '');
+    const topic = uniqueTopic('outage');
+    await createTopic(topic, 3);
+    const proxy = await startTcpProxy(MARIADB.host, MARIADB.port);
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '6000']));
+    const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const run = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--db', `mysql://root@127.0.0.1:${proxy.port}/${database.name}`, '--as-of', `${DAY} 00:00:00`, '--http-port', String(httpPort)]);
+    const done = finished(run);
+    try {
+      const health = async (): Promise<{ status: number; body: { database?: string } }> => {
+        const response = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+        return { status: response.status, body: (await response.json()) as { database?: string } };
+      };
+      await waitFor(async () => (await health()).status === 200);
+      await new Promise((resolve) => setTimeout(resolve, 3000)); // orders flowing, rows written
+      await proxy.cut();
+      await waitFor(async () => (await health()).status === 503);
+      expect((await health()).body.database).toBe('down');
+      await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+      await proxy.restore();
+      await waitFor(async () => (await health()).status === 200, 30_000);
+      expect((await producer).code).toBe(0);
+      await waitFor(async () => {
+        const snapshot = (await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number } } };
+        return snapshot.status?.counters?.read === lines.length;
+      }, 60_000);
+      run.kill('SIGTERM');
+      const result = await done;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/the database is unreachable .*; reading paused/);
+      expect(result.stderr).toMatch(/the database is back after/);
+      const peak = Number(/peak memory ([\d,]+) MB/.exec(result.stdout)?.[1]?.replace(/,/g, ''));
+      expect(peak).toBeLessThan(MEMORY_BOUND_MB);
+    } finally {
+      run.kill('SIGKILL');
+      await proxy.close();
+    }
+    const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
+    expect(
+      rows.map((row) => ({
+        beginTime: row.begin_time,
+        channelCode: row.channel_code,
+        channelName: row.channel_name,
+        gmvMicros: parseDecimal(String(row.cur_gmv)),
+        userCount: Number(row.cur_order_user_count),
+        orderCount: Number(row.cur_order_count),
+        lastPayTime: row.last_pay_time,
+      })),
+    ).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
+  }, 180_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('Cannot wait longer: the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
