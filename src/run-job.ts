@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { PipelineCounters } from './core/batch.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
-import { createDedupeState, dropDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
+import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
 import { openDatabase, type DatabaseLocation } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
 import type { StartupMode } from './kafka/startup.ts';
@@ -162,10 +162,7 @@ async function restore(
     return { dedupeState: createDedupeState(), resumeFrom: new Map(), checkpointKey };
   }
   const dedupeState = restoreDedupe(checkpoint.state);
-  if (plan.days.kind === 'live') {
-    const today = dayInZone(Date.now(), plan.zone);
-    for (const day of [...dedupeState.days.keys()]) if (day !== today) dropDay(dedupeState, day); // down at midnight: that day is final
-  }
+  if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(Date.now(), plan.zone)); // down at midnight: that day is final
   const writtenUpTo = await loadProgress(db, checkpointKey);
   io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
   return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };

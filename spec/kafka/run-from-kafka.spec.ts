@@ -67,9 +67,11 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     const firstDone = finished(first);
     await waitFor(async () => (await db.schema.hasTable('trade_channel_collect')) && (await db('trade_channel_collect').count({ n: '*' }))[0]!.n !== 0);
     await produceFile(topic, join(dir, 'second.jsonl')); // versions of the same orders on both sides of the stop
+    const signalled = Date.now();
     first.kill('SIGTERM');
     const stopped = await firstDone;
     expect(stopped.code, stopped.stderr).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(10_000); // flush, checkpoint, commit: within seconds
     expect(stopped.stderr).toMatch(/checkpoint of [\d,]+ orders saved/);
 
     const resumed = await runCli([...args, '--exit-at-end']);

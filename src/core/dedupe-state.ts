@@ -87,6 +87,11 @@ export function dropDay(state: DedupeState, day: string): void {
   state.days.delete(day);
 }
 
+/** Forgets every day but `day` (a restart after midnight: the days before are final). */
+export function keepOnlyDay(state: DedupeState, day: string): void {
+  for (const tracked of [...state.days.keys()]) if (tracked !== day) state.days.delete(tracked);
+}
+
 /** How many orders are tracked, over all days. */
 export function trackedOrders(state: DedupeState): number {
   let total = 0;
