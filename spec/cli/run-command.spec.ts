@@ -88,15 +88,6 @@ describe('tradeflow run', () => {
     expect(result.stdout).toContain('TRADEFLOW_FLUSH_ROWS');
   }, 30_000);
 
-  it('quits at once, with code 130, on a second Ctrl-C', async () => {
-    const child = startCli(['run', '--db', `sqlite:${join(scratchDir(), 'q.sqlite')}`, '--http-port', '0']);
-    const done = finished(child);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    child.kill('SIGINT');
-    child.kill('SIGINT');
-    expect((await done).code).toBe(130);
-  }, 30_000);
-
   it('runs the built-in live simulation into the table until Ctrl-C, then flushes and exits 0', async () => {
     const db = join(scratchDir(), 'live.sqlite');
     const child = startCli(['run', '--db', `sqlite:${db}`, '--rate', '200', '--timezone', 'UTC', '--http-port', '0']);
