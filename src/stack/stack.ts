@@ -9,7 +9,7 @@ import {
   findBrokerPids, kafkaLibsDir, kafkaPaths, startBroker, stopBrokers, waitForBroker, writeBrokerConfig,
 } from './kafka.ts';
 import { DB_HOST, DB_PORT, DB_URL, ensureMariaDb, isMariaDbUp } from './mariadb.ts';
-import { isPortOpen, type ClusterInfo } from './probe.ts';
+import { isPortOpen, kafkaMetadata, type ClusterInfo } from './probe.ts';
 import { StackError, rel, requireJava17 } from './util.ts';
 
 const BROKER_START_TIMEOUT_MS = 120_000;
@@ -32,6 +32,10 @@ export async function up(): Promise<void> {
   if (running !== undefined) {
     say(`kafka: already running (pid ${running}), checking it answers...`);
     info = await waitForBroker(running, BROKER_START_TIMEOUT_MS);
+  } else if ((await isPortOpen(KAFKA_HOST, KAFKA_PORT)) && (await kafkaMetadata(KAFKA_HOST, KAFKA_PORT).catch(() => undefined)) !== undefined) {
+    // A broker another checkout (or someone) started: use it as it is, and leave it to its owner.
+    say(`kafka: ${KAFKA_HOST}:${KAFKA_PORT} already answers as a Kafka broker not started from this checkout; using it`);
+    info = await kafkaMetadata(KAFKA_HOST, KAFKA_PORT);
   } else {
     for (const port of [KAFKA_PORT, CONTROLLER_PORT]) {
       if (await isPortOpen(KAFKA_HOST, port)) {
