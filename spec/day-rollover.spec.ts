@@ -63,7 +63,7 @@ describe('live mode across midnight (an injected clock)', () => {
     expect([...dedupeState.days.keys()]).toEqual(['2021-03-26']); // the old day's state is gone
   });
 
-  it('after a restart across midnight, starts the new day from zero and leaves the old day\'s rows alone', () => {
+  it('after a restart across midnight, starts the new day from zero and leaves the old day\'s rows alone', async () => {
     // Before midnight: a run checkpoints its state.
     const before = createDedupeState();
     const evening = clockAt(BEFORE_MIDNIGHT);
@@ -71,7 +71,7 @@ describe('live mode across midnight (an injected clock)', () => {
       .pipe(salesPipeline({ days: { kind: 'live', zone: ZONE }, zone: ZONE, counters: createCounters(), scheduler: evening, dedupeState: before }))
       .subscribe();
     evening.flush();
-    const checkpoint = snapshotDedupe(before);
+    const checkpoint = await snapshotDedupe(before);
 
     // Down at midnight; restarted at 00:10 the next day, as run-job restores a live run.
     const restored = restoreDedupe(checkpoint);

@@ -11,8 +11,8 @@ export interface CheckpointOptions {
   readonly key: string;
   /** Take a checkpoint with the first flush after this many ms. Default: 10000. */
   readonly intervalMs?: number;
-  /** The state now, as bytes (called synchronously, as the flush leaves the pipeline). */
-  readonly take: () => Buffer;
+  /** The state now (captured synchronously as the flush leaves the pipeline), as bytes when encoded. */
+  readonly take: () => Promise<Buffer>;
   /** The offsets the restored state covers (empty for a fresh start). */
   readonly restoredAt: ReadonlyMap<number, number>;
   /**

@@ -4,21 +4,63 @@
  */
 import { createDedupeState, dayColumns, restoreDay, type DayColumns, type DedupeState } from './dedupe-state.ts';
 
-const FORMAT = 1;
+const FORMAT = 3;
 
-/** The state as one buffer: a JSON header, then each day's columns and keys as raw bytes. */
-export function snapshotDedupe(state: DedupeState): Buffer {
+/** A copy of the state, taken at once; encoding it can wait (see {@link encodeCapture}). */
+export interface DedupeCapture {
+  readonly days: readonly (readonly [string, DayColumns])[];
+}
+
+const KEYS_PER_SLICE = 100_000;
+
+/**
+ * Copies the state synchronously: the typed columns (a memory copy) and the user and channel
+ * lists; the ids are append-only, so their count is enough. The pipeline pauses only for this.
+ */
+export function captureDedupe(state: DedupeState): DedupeCapture {
+  return {
+    days: [...state.days.keys()].map((day) => {
+      const columns = dayColumns(state, day);
+      return [
+        day,
+        {
+          ...columns,
+          orderTime: columns.orderTime.slice(),
+          paySecond: columns.paySecond.slice(),
+          amount: columns.amount.slice(),
+          user: columns.user.slice(),
+          channel: columns.channel.slice(),
+          users: columns.users.slice(),
+          channels: columns.channels.slice(),
+          bigAmounts: new Map(columns.bigAmounts),
+        },
+      ] as const;
+    }),
+  };
+}
+
+/**
+ * A capture as one buffer (a JSON header, then each day's ids as JSON arrays of 100,000 and its
+ * columns as raw bytes), written a slice at a time so that the event loop keeps running.
+ */
+export async function encodeCapture(capture: DedupeCapture): Promise<Buffer> {
   const parts: Buffer[] = [];
   const days = [];
-  for (const [day, columns] of exportDays(state)) {
-    const keys = Buffer.from(columns.orderIds.join(''), 'utf8');
-    const keyBytes = Uint32Array.from(columns.orderIds, (id) => Buffer.byteLength(id, 'utf8'));
-    const sections = [keyBytes, keys, columns.orderTime, columns.paySecond, columns.amount, columns.user, columns.channel].map(bytesOf);
+  for (const [day, columns] of capture.days) {
+    const keySlices: number[] = [];
+    for (let start = 0; start < columns.size; start += KEYS_PER_SLICE) {
+      const slice = Buffer.from(JSON.stringify(columns.orderIds.slice(start, Math.min(start + KEYS_PER_SLICE, columns.size))), 'utf8');
+      parts.push(slice);
+      keySlices.push(slice.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const sections = [columns.orderTime, columns.paySecond, columns.amount, columns.user, columns.channel].map(bytesOf);
     parts.push(...sections);
     days.push({
       day,
-      size: columns.orderIds.length,
-      sections: sections.map((s) => s.length),
+      size: columns.size,
+      keySlices,
+      sections: sections.map((section) => section.length),
       users: columns.users,
       channels: columns.channels,
       bigAmounts: [...columns.bigAmounts].map(([slot, micros]) => [slot, micros.toString()]),
@@ -28,6 +70,11 @@ export function snapshotDedupe(state: DedupeState): Buffer {
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   return Buffer.concat([length, header, ...parts]);
+}
+
+/** The state as one buffer, now (tests, small states). */
+export function snapshotDedupe(state: DedupeState): Promise<Buffer> {
+  return encodeCapture(captureDedupe(state));
 }
 
 /** The state a snapshot holds; RangeError when the bytes are not a snapshot of this format. */
@@ -43,17 +90,11 @@ export function restoreDedupe(bytes: Buffer): DedupeState {
     return part;
   };
   for (const day of header.days) {
-    const [keyBytes, keys, orderTime, paySecond, amount, user, channel] = day.sections.map(take) as Buffer[] & { length: 7 };
-    const lengths = new Uint32Array(keyBytes!.buffer, keyBytes!.byteOffset, day.size);
-    const orderIds: string[] = new Array<string>(day.size);
-    let offset = 0;
-    for (let i = 0; i < day.size; i++) {
-      const length = lengths[i] ?? 0;
-      orderIds[i] = keys!.toString('utf8', offset, offset + length);
-      offset += length;
-    }
+    const orderIds = day.keySlices.flatMap((length) => JSON.parse(take(length).toString('utf8')) as string[]);
+    const [orderTime, paySecond, amount, user, channel] = day.sections.map(take) as Buffer[] & { length: 5 };
     restoreDay(state, day.day, {
       orderIds,
+      size: day.size,
       orderTime: new Float64Array(orderTime!.buffer, orderTime!.byteOffset, day.size),
       paySecond: new Int32Array(paySecond!.buffer, paySecond!.byteOffset, day.size),
       amount: new Float64Array(amount!.buffer, amount!.byteOffset, day.size),
@@ -69,11 +110,7 @@ export function restoreDedupe(bytes: Buffer): DedupeState {
 
 interface SnapshotHeader {
   format: number;
-  days: { day: string; size: number; sections: number[]; users: string[]; channels: string[]; bigAmounts: [number, string][] }[];
-}
-
-function exportDays(state: DedupeState): [string, DayColumns][] {
-  return [...state.days.keys()].map((day) => [day, dayColumns(state, day)]);
+  days: { day: string; size: number; keySlices: number[]; sections: number[]; users: string[]; channels: string[]; bigAmounts: [number, string][] }[];
 }
 
 function bytesOf(view: ArrayBufferView | Buffer): Buffer {

@@ -25,6 +25,8 @@ export interface Contribution {
 /** The orders of one day, column by column. */
 interface DayOrders {
   readonly slots: Map<string, number>;
+  /** The ids by slot (append-only within a day), so that a checkpoint needs no walk of the Map. */
+  readonly ids: string[];
   size: number;
   orderTime: Float64Array;
   paySecond: Int32Array;
@@ -73,6 +75,7 @@ export function applyOrder(state: DedupeState, order: PaidOrder, out: Contributi
     if (fresh === orders.orderTime.length) grow(orders);
     orders.size += 1;
     orders.slots.set(order.orderId, fresh);
+    orders.ids.push(order.orderId);
     store(orders, fresh, order);
   } else {
     if (!(order.orderTime > (orders.orderTime[slot] ?? Infinity))) return;
@@ -128,6 +131,7 @@ function retraction(orders: DayOrders, slot: number, day: string): Contribution 
 function createDayOrders(capacity = INITIAL_CAPACITY): DayOrders {
   return {
     slots: new Map(),
+    ids: [],
     size: 0,
     orderTime: new Float64Array(capacity),
     paySecond: new Int32Array(capacity),
@@ -175,7 +179,9 @@ function lookup(table: Interned, index: number): string | null {
 
 /** A day's orders as plain columns, in slot order (for snapshots). */
 export interface DayColumns {
-  readonly orderIds: string[];
+  readonly orderIds: readonly string[];
+  /** How many orders (the first `size` of `orderIds`). */
+  readonly size: number;
   readonly orderTime: Float64Array;
   readonly paySecond: Int32Array;
   readonly amount: Float64Array;
@@ -186,13 +192,17 @@ export interface DayColumns {
   readonly bigAmounts: ReadonlyMap<number, bigint>;
 }
 
-/** The columns of a tracked day (views, not copies: take them before the state changes again). */
+/**
+ * The columns of a tracked day: views, not copies (copy the typed columns before the state
+ * changes again). `orderIds` is the live append-only list: read only its first `size` entries.
+ */
 export function dayColumns(state: DedupeState, day: string): DayColumns {
   const orders = state.days.get(day);
   if (orders === undefined) throw new RangeError(`Cannot export day ${day}: it is not tracked`);
   const size = orders.size;
   return {
-    orderIds: [...orders.slots.keys()], // a Map iterates in insertion order, which is slot order
+    orderIds: orders.ids,
+    size,
     orderTime: orders.orderTime.subarray(0, size),
     paySecond: orders.paySecond.subarray(0, size),
     amount: orders.amount.subarray(0, size),
@@ -206,9 +216,13 @@ export function dayColumns(state: DedupeState, day: string): DayColumns {
 
 /** Puts a day back from its columns (a checkpoint being restored). */
 export function restoreDay(state: DedupeState, day: string, columns: DayColumns): void {
-  const size = columns.orderIds.length;
+  const size = columns.size;
   const orders = createDayOrders(Math.max(INITIAL_CAPACITY, size));
-  columns.orderIds.forEach((id, slot) => orders.slots.set(id, slot));
+  for (let slot = 0; slot < size; slot++) {
+    const id = columns.orderIds[slot] ?? '';
+    orders.slots.set(id, slot);
+    orders.ids.push(id);
+  }
   orders.size = size;
   orders.orderTime.set(columns.orderTime);
   orders.paySecond.set(columns.paySecond);

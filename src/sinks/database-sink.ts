@@ -43,6 +43,7 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
     write: async (flush: Flush, progress?: FlushProgress) => {
       const rows = flush.upserts.length + flush.deletes.length + flush.rejects.length;
       if (rows === 0 && progress?.checkpoint === undefined) return;
+      const state = progress?.checkpoint === undefined ? undefined : await progress.checkpoint;
       try {
         await retryTransient(
           () =>
@@ -51,7 +52,7 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
               inside('rows');
               // What the table now covers, and now and then the state at that point: together
               // with the rows, or not at all.
-              if (progress !== undefined) await writeProgress(trx, progress, formatTime, () => inside('checkpoint'));
+              if (progress !== undefined) await writeProgress(trx, progress, state, formatTime, () => inside('checkpoint'));
             }),
           isTransientDbError,
           retry,
@@ -83,13 +84,12 @@ export async function writeFlush(db: Knex | Knex.Transaction, flush: Flush, form
 export async function writeProgress(
   db: Knex | Knex.Transaction,
   progress: FlushProgress,
+  state: Buffer | undefined,
   formatTime: (epochMs: number) => string,
   halfWay: () => void = () => {},
 ): Promise<void> {
   await saveProgress(db, progress.key, progress.covered);
-  if (progress.checkpoint !== undefined) {
-    await saveCheckpoint(db, progress.key, { offsets: progress.covered, state: progress.checkpoint }, formatTime(Date.now()), halfWay);
-  }
+  if (state !== undefined) await saveCheckpoint(db, progress.key, { offsets: progress.covered, state }, formatTime(Date.now()), halfWay);
 }
 
 function writeFailure(error: unknown): Error {

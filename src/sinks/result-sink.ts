@@ -8,8 +8,11 @@ export interface FlushProgress {
   readonly key: string;
   /** Per partition, the last offset whose effects are in the table after this flush. */
   readonly covered: readonly SourceOffset[];
-  /** The pipeline's state at `covered` (or later: re-reading what it has seen is harmless). */
-  readonly checkpoint?: Buffer;
+  /**
+   * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless),
+   * captured when the flush left the pipeline and encoded meanwhile.
+   */
+  readonly checkpoint?: Promise<Buffer>;
 }
 
 /** Where flushes are written. */
