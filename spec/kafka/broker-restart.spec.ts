@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDecimal } from '../../src/core/money.ts';
+import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
+import { createTopic, KAFKA, uniqueTopic } from '../support/kafka.ts';
+import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { describeWithService, isReachable } from '../support/services.ts';
+
+const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
+const DAY = '2021-03-25';
+
+/** `npm run stack:down` / `stack:up`: the broker of this checkout's local stack. */
+function stack(action: 'up' | 'down'): void {
+  const result = spawnSync('npm', ['run', `stack:${action}`], { encoding: 'utf8', timeout: 120_000 });
+  expect(result.status, result.stderr).toBe(0);
+}
+
+describeWithService(KAFKA, reachable, 'a Kafka broker restart in the middle of a stream', () => {
+  const database = useSpecDatabase();
+
+  it('resumes consuming after the broker comes back, and ends with the exact table', async () => {
+    const db = database.open();
+    const file = join(scratchDir(), 'orders.jsonl');
+    expect((await runCli(['generate', '--orders', '40000', '--seed', '41', '--day', DAY, '--out', file])).code).toBe(0);
+    const lines = readFileSync(file, 'utf8').split('\n').map((line, i) => ({ partition: 0, offset: i + 1, line })).filter((r) => r.line.trim() !== '');
+    const topic = uniqueTopic('broker');
+    await createTopic(topic, 3);
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '5000']));
+    const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const run = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--db', database.url, '--as-of', `${DAY} 00:00:00`, '--http-port', String(httpPort)]);
+    const done = finished(run);
+    try {
+      const read = async (): Promise<number> =>
+        ((await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number } } }).status?.counters?.read ?? 0;
+      await waitFor(async () => (await read()) > 0);
+      stack('down');
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      stack('up');
+      expect((await producer).code).toBe(0);
+      await waitFor(async () => (await read()) === lines.length, 90_000);
+      run.kill('SIGTERM');
+      const result = await done;
+      expect(result.code, result.stderr).toBe(0);
+    } finally {
+      run.kill('SIGKILL');
+    }
+    const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
+    expect(
+      rows.map((row) => ({
+        beginTime: row.begin_time,
+        channelCode: row.channel_code,
+        channelName: row.channel_name,
+        gmvMicros: parseDecimal(String(row.cur_gmv)),
+        userCount: Number(row.cur_order_user_count),
+        orderCount: Number(row.cur_order_count),
+        lastPayTime: row.last_pay_time,
+      })),
+    ).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
+  }, 240_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('Cannot wait longer: the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
