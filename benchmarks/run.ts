@@ -2,17 +2,29 @@
  * `npm run bench`: the pipeline against the plain single-loop floor on the same recorded file,
  * measured in the same run, reported as orders/s and as a ratio (absolute times vary here).
  * Options: --orders N[,N..] (default 1000000), --repeat N (default 3, best of),
- * --memory-orders N (default 5000000; 0 skips the memory figure).
+ * --memory-orders N (default 5000000; 0 skips the memory figure), --e2e-orders N (default
+ * 300000; 0 skips the end-to-end figures, which need `npm run stack:up`), --profile (a CPU
+ * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { replayIntoSqlite } from './core.ts';
 import { plainLoop } from './plain-loop.ts';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { connect } from 'node:net';
+import { filledTopic, latencyAtRate, pipelineRate, rawConsumerRate } from './end-to-end.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '3' }, 'memory-orders': { type: 'string', default: '5000000' } },
+  options: {
+    orders: { type: 'string', default: '1000000' },
+    repeat: { type: 'string', default: '3' },
+    'memory-orders': { type: 'string', default: '5000000' },
+    'e2e-orders': { type: 'string', default: '300000' },
+    profile: { type: 'boolean', default: false },
+  },
 });
 const sizes = String(values.orders).split(',').map(Number);
 const repeat = Number(values.repeat);
@@ -37,6 +49,28 @@ for (const orders of sizes) {
   rows.push([`core, ${orders.toLocaleString('en-US')} orders (${read.toLocaleString('en-US')} records)`, rate(read, coreMs), rate(read, floorMs), (floorMs / coreMs).toFixed(2)]);
 }
 
+const e2eOrders = Number(values['e2e-orders']);
+if (e2eOrders > 0) {
+  if (!(await isPortOpen(9092)) || !(await isPortOpen(3306))) {
+    process.stderr.write('bench: no Kafka on 127.0.0.1:9092 or MariaDB on :3306, end-to-end skipped (npm run stack:up first)\n');
+  } else {
+    const file = await recordedFile(e2eOrders, 43);
+    process.stderr.write('bench: filling a 3-partition topic...\n');
+    const { topic, messages } = await filledTopic(file);
+    process.stderr.write(`bench: ${messages.toLocaleString('en-US')} messages in ${topic}; raw consumer...\n`);
+    const raw = await rawConsumerRate(topic, messages);
+    process.stderr.write('bench: pipeline into MariaDB...\n');
+    const stopProfile = values.profile ? await startProfile() : undefined;
+    const pipeline = await pipelineRate(topic);
+    if (stopProfile) process.stderr.write(`bench: CPU profile written to ${await stopProfile('data/bench/end-to-end.cpuprofile')}\n`);
+    const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
+    rows.push([`end to end, Kafka (3 partitions) -> MariaDB, ${messages.toLocaleString('en-US')} messages`, perSecond(pipeline), `${perSecond(raw)} (raw consumer)`, (pipeline / raw).toFixed(2)]);
+    process.stderr.write('bench: latency at 20,000 orders/s...\n');
+    const { p50, p99 } = await latencyAtRate(file, 20_000, 10);
+    rows.push(['latency produce -> row committed, at 20,000/s, 1 s flush', `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`, '', '']);
+  }
+}
+
 const memoryOrders = Number(values['memory-orders']);
 if (memoryOrders > 0) {
   process.stderr.write(`bench: tracking ${memoryOrders.toLocaleString('en-US')} distinct orders for the memory figure...\n`);
@@ -50,3 +84,25 @@ console.log(`tradeflow benchmarks, ${new Date().toISOString().slice(0, 10)}, ${c
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+function isPortOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts the V8 CPU profiler; the returned function stops it and writes the profile. */
+async function startProfile(): Promise<(path: string) => Promise<string>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (path) => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
+    return path;
+  };
+}

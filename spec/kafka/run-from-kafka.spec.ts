@@ -22,7 +22,7 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     await dropAllTables(db);
     const topic = uniqueTopic('sample');
     await createTopic(topic, 1);
-    await produceFile(topic, SAMPLE);
+    expect(await produceFile(topic, SAMPLE)).toMatch(/^produced 11 messages to sample-\w+ in /);
     const result = await runCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--exit-at-end', '--db', database.url, '--as-of', `${DAY} 12:03:00`]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^read 11 \| rejected 0 \| filtered 2 /m);

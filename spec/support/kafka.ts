@@ -19,8 +19,9 @@ export async function createTopic(topic: string, partitions: number): Promise<vo
   expect(result.code).toBe(0);
 }
 
-/** Produces a file's lines with `tradeflow produce`. */
-export async function produceFile(topic: string, file: string): Promise<void> {
+/** Produces a file's lines with `tradeflow produce`; returns what it printed. */
+export async function produceFile(topic: string, file: string): Promise<string> {
   const result = await runCli(['produce', '--topic', topic, '--file', file]);
   expect(result.code, result.stderr).toBe(0);
+  return result.stdout;
 }

@@ -7,6 +7,8 @@ export interface RawRecord {
   readonly partition: number;
   /** Kafka offset; the 1-based line number for a file. */
   readonly offset: number;
+  /** Kafka: the message's timestamp, epoch ms (for latency measurements). */
+  readonly timestamp?: number | undefined;
 }
 
 /** How far a source has been read: the last position included, per partition. */

@@ -42,10 +42,13 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
     'queue.buffering.max.messages': 200_000,
   });
   let delivered = 0;
+  let failed = 0;
   let failure: Error | undefined;
   producer.on('delivery-report', (error: RdKafka.LibrdKafkaError | null) => {
-    if (error) failure ??= new Error(`Cannot deliver to ${topic}: ${error.message}`);
-    else delivered += 1;
+    if (error) {
+      failed += 1;
+      failure ??= new Error(`Cannot deliver to ${topic}: ${error.message}`);
+    } else delivered += 1;
   });
   await promised((done) => producer.connect({ topic, timeout: 10_000 }, done));
   producer.setPollInterval(50);
@@ -80,7 +83,11 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
       }
     }
     await promised<void>((done) => producer.flush(30_000, (error) => done(error, undefined)));
-    await pause(100); // the last delivery reports
+    // flush() returns when librdkafka has the answers; their reports reach JS through poll().
+    for (const deadline = Date.now() + 30_000; delivered + failed < sent && Date.now() < deadline; ) {
+      producer.poll();
+      await pause(20);
+    }
   } finally {
     await promised((done) => producer.disconnect(done));
   }

@@ -158,7 +158,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       const last = new Map<number, number>();
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i]!;
-        items[i] = { value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset };
+        items[i] = { value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset, timestamp: message.timestamp };
         last.set(message.partition, message.offset);
       }
       for (const [partition, offset] of last) position.set(partition, offset + 1);
