@@ -2,6 +2,7 @@
  * One run of `tradeflow run`: open the database, restore the checkpoint a Kafka source left,
  * run the pipeline until the source ends or a signal stops it, then checkpoint and commit.
  */
+import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { PipelineCounters } from './core/batch.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
@@ -189,7 +190,7 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | und
   // (or all of them, without a checkpoint) is read from its start: its committed offset may be
   // ahead of the state, and resuming there would lose orders.
   const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
-  return kafkaSource({ ...source, startup, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
+  return kafkaSource({ ...source, startup, instanceId: `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
 }
 
 function describeDays(days: DaySelection): string {

@@ -13,8 +13,17 @@ export interface KafkaSourceOptions {
   /** The consumer group; its committed offsets follow the rows written. */
   readonly group: string;
   readonly startup: StartupMode;
-  /** Stop once every assigned partition reaches the end it had at the start (as `kcat -e`). Default: false. */
+  /**
+   * Stop once every partition of the topic has been read to the end it had at the start (as
+   * `kcat -e`): for replays and backfills by one process. Default: false.
+   */
   readonly exitAtEnd?: boolean;
+  /**
+   * The consumer's static group membership (`group.instance.id`): a process restarted with the
+   * same id takes its partitions back at once, instead of waiting for the dead one to time out
+   * while the group runs without it. Default: none (dynamic membership).
+   */
+  readonly instanceId?: string;
   /** Messages asked for at a time. Default: 1000. */
   readonly batchSize?: number;
   /** Where to go on per partition (next offset to read), from a checkpoint; wins over `startup`. */
@@ -29,7 +38,7 @@ export interface KafkaSourceOptions {
  * sink is behind, the assigned partitions are paused.
  */
 export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(): Promise<void> } {
-  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, log = () => {} } = options;
+  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, instanceId, log = () => {} } = options;
   const name = `kafka:${topic}`;
   const position = new Map<number, number>(); // next offset to read, per assigned partition
   let consumer: RdKafka.KafkaConsumer | undefined;
@@ -95,6 +104,8 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
         'enable.auto.commit': false,
         'enable.partition.eof': exitAtEnd,
         'max.poll.interval.ms': 600_000,
+        'session.timeout.ms': 10_000,
+        ...(instanceId !== undefined && { 'group.instance.id': instanceId }),
         'fetch.wait.max.ms': 100,
         rebalance_cb: (error: RdKafka.LibrdKafkaError, assignment: RdKafka.TopicPartition[]) => {
           if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
@@ -136,23 +147,30 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       });
     }
     client.subscribe([topic]);
-    const allDone = (): boolean => {
-      if (!exitAtEnd || !assignedOnce) return false;
-      const assigned = client.assignments();
-      return assigned.every((a) => finished.has(a.partition) || (position.get(a.partition) ?? -1) >= (endAt.get(a.partition) ?? 0));
-    };
+    // Every partition of the topic, not only those assigned now: after a crash the group may
+    // still count the dead process as a member for a while and hand this one only some of them.
+    const allDone = (): boolean =>
+      exitAtEnd && assignedOnce && [...endAt].every(([partition, end]) => finished.has(partition) || (position.get(partition) ?? -1) >= end);
+    // The next batch is asked for as soon as one arrives, so that librdkafka's thread fetches
+    // while this one is processed.
+    const consumeBatch = (): Promise<RdKafka.Message[]> => promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+    let next = consumeBatch();
+    let lastPauseLog = -Infinity;
     while (!stopped.aborted && !flow.signal.aborted && !allDone()) {
       const waiting = flow.ready();
-      let paused: RdKafka.TopicPartition[] = [];
       const ready = await Promise.race([waiting.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
       if (!ready) {
-        paused = client.assignments().map(({ topic: t, partition }) => ({ topic: t, partition }));
+        const paused = client.assignments().map(({ topic: t, partition }) => ({ topic: t, partition }));
         client.pause(paused);
-        log('kafka: the sink is behind, partitions paused');
+        if (performance.now() - lastPauseLog > 10_000) {
+          lastPauseLog = performance.now();
+          log('kafka: the sink is behind, partitions paused until it catches up');
+        }
         await waiting;
         client.resume(paused);
       }
-      const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+      const messages = await next;
+      next = consumeBatch();
       if (messages.length === 0) continue;
       const items: RawRecord[] = new Array<RawRecord>(messages.length);
       const last = new Map<number, number>();
@@ -165,5 +183,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       read += messages.length;
       emit({ source: name, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
     }
+    // A batch asked for but not taken is read again next time: nothing of it was committed.
+    await next.catch(() => []);
   }
 }
