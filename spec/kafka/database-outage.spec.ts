@@ -44,8 +44,8 @@ describeWithService(KAFKA, reachable, 'a database outage in the middle of a stre
       await waitFor(async () => (await health()).status === 200, 30_000);
       expect((await producer).code).toBe(0);
       await waitFor(async () => {
-        const snapshot = (await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number } } };
-        return snapshot.status?.counters?.read === lines.length;
+        const snapshot = (await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number }; lagMessages?: number } };
+        return (snapshot.status?.counters?.read ?? 0) >= lines.length && snapshot.status?.lagMessages === 0;
       }, 60_000);
       run.kill('SIGTERM');
       const result = await done;
