@@ -40,6 +40,7 @@ describeWithService(KAFKA, reachable, 'a Kafka broker restart in the middle of a
       const read = async (): Promise<number> => (await status()).read;
       await waitFor(async () => (await read()) > 0);
       stack('down');
+      expect(await isReachable(KAFKA)).toBe(false); // really gone (the stack of this checkout owns it)
       await new Promise((resolve) => setTimeout(resolve, 3000));
       stack('up');
       expect((await producer).code).toBe(0);
