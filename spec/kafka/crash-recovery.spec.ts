@@ -32,14 +32,16 @@ describeWithService(KAFKA, reachable, 'recovery after kill -9, on a real broker 
       expect(killed.code, `${fault}: ${killed.stderr}`).toBeNull(); // died by SIGKILL, mid-transaction
     }
     const random = seededRandom(7);
+    let resumed = 0;
     for (let i = 0; i < 5; i++) {
       const child = startCli(often);
       const done = finished(child);
-      await new Promise((resolve) => setTimeout(resolve, 1500 + Math.floor(random() * 2500)));
+      await new Promise((resolve) => setTimeout(resolve, 2500 + Math.floor(random() * 2500)));
       child.kill('SIGKILL');
-      const killed = await done;
-      expect(killed.stderr).toMatch(/resuming kafka:crash-\w+:crash-\w+ with [\d,]+ orders of state|no checkpoint/);
+      // Any moment is fair, even one before the restore; most of them come after it.
+      if (/resuming kafka:crash-\w+:crash-\w+ with [\d,]+ orders of state/.test((await done).stderr)) resumed += 1;
     }
+    expect(resumed).toBeGreaterThanOrEqual(2);
     expect((await producer).code).toBe(0);
     const last = await runCli([...args, '--exit-at-end']);
     expect(last.code, last.stderr).toBe(0);
