@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseDecimal } from '../../src/core/money.ts';
+import { expect, it } from 'vitest';
 import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
 import { createTopic, KAFKA, uniqueTopic } from '../support/kafka.ts';
 import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
@@ -25,7 +24,7 @@ describeWithService(KAFKA, reachable, 'a Kafka broker restart in the middle of a
     const db = database.open();
     const file = join(scratchDir(), 'orders.jsonl');
     expect((await runCli(['generate', '--orders', '40000', '--seed', '41', '--day', DAY, '--out', file])).code).toBe(0);
-    const lines = readFileSync(file, 'utf8').split('\n').map((line, i) => ({ partition: 0, offset: i + 1, line })).filter((r) => r.line.trim() !== '');
+    const lines = linesOf(file);
     const topic = uniqueTopic('broker');
     await createTopic(topic, 3);
     const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '5000']));
@@ -56,25 +55,7 @@ describeWithService(KAFKA, reachable, 'a Kafka broker restart in the middle of a
     } finally {
       run.kill('SIGKILL');
     }
-    const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
-    expect(
-      rows.map((row) => ({
-        beginTime: row.begin_time,
-        channelCode: row.channel_code,
-        channelName: row.channel_name,
-        gmvMicros: parseDecimal(String(row.cur_gmv)),
-        userCount: Number(row.cur_order_user_count),
-        orderCount: Number(row.cur_order_count),
-        lastPayTime: row.last_pay_time,
-      })),
-    ).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
+    expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
   }, 240_000);
 });
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('Cannot wait longer: the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

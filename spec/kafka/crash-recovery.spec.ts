@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseDecimal } from '../../src/core/money.ts';
+import { expect, it } from 'vitest';
 import { seededRandom } from '../../src/generate/random.ts';
 import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
 import { createTopic, KAFKA, uniqueTopic } from '../support/kafka.ts';
 import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { linesOf, resultRows } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
@@ -47,22 +46,8 @@ describeWithService(KAFKA, reachable, 'recovery after kill -9, on a real broker 
     expect(last.code, last.stderr).toBe(0);
     expect(last.stderr).toMatch(/resuming kafka:crash-\w+:crash-\w+ with [\d,]+ orders of state/);
 
-    const lines = readFileSync(file, 'utf8')
-      .split('\n')
-      .map((line, i) => ({ partition: 0, offset: i + 1, line }))
-      .filter((record) => record.line.trim() !== '');
-    const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
-    expect(
-      rows.map((row) => ({
-        beginTime: row.begin_time,
-        channelCode: row.channel_code,
-        channelName: row.channel_name,
-        gmvMicros: parseDecimal(String(row.cur_gmv)),
-        userCount: Number(row.cur_order_user_count),
-        orderCount: Number(row.cur_order_count),
-        lastPayTime: row.last_pay_time,
-      })),
-    ).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
+    const lines = linesOf(file);
+    expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
     const expectedRejects = new Set((await rejectedRecords(db, lines)).map((r) => r.offset));
     const rejects = (await db('trade_order_rejects').select('raw')) as { raw: string }[];
     expect(rejects.map((r) => r.raw).sort()).toEqual(lines.filter((l) => expectedRejects.has(l.offset)).map((l) => l.line).sort());

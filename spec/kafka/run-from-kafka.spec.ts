@@ -1,15 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Knex } from 'knex';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { finished, runCli, SAMPLE, scratchDir, startCli } from '../support/cli.ts';
 import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
 import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { dropAllTables, MARIADB, useSpecDatabase } from '../support/mysql.ts';
-import type { ExpectedRow } from '../support/reference.ts';
 import { RESULT_SQL, SAMPLE_DAY } from '../support/sample.ts';
+import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
-import { parseDecimal } from '../../src/core/money.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
@@ -81,32 +79,5 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
   }, 180_000);
 });
 
-function linesOf(file: string): { partition: number; offset: number; line: string }[] {
-  // Versions of one order share a partition, in the order produced: the file's line order is
-  // the arrival order that decides ties, so the line number stands in for (partition, offset).
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line, i) => ({ partition: 0, offset: i + 1, line }))
-    .filter((record) => record.line.trim() !== '');
-}
 
-async function resultRows(db: Knex): Promise<ExpectedRow[]> {
-  const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
-  return rows.map((row) => ({
-    beginTime: String(row.begin_time),
-    channelCode: String(row.channel_code),
-    channelName: String(row.channel_name),
-    gmvMicros: parseDecimal(String(row.cur_gmv)) ?? -1n,
-    userCount: Number(row.cur_order_user_count),
-    orderCount: Number(row.cur_order_count),
-    lastPayTime: String(row.last_pay_time),
-  }));
-}
 
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('Cannot wait longer: the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

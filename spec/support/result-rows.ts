@@ -1,0 +1,41 @@
+/** What the Kafka specs share: the lines of a recorded file, the result table as rows, waiting. */
+import { readFileSync } from 'node:fs';
+import type { Knex } from 'knex';
+import { parseDecimal } from '../../src/core/money.ts';
+import type { RawLine } from './mariadb-reference.ts';
+import type { ExpectedRow } from './reference.ts';
+
+/**
+ * The non-empty lines of a recorded file. Versions of one order share a partition, in the order
+ * produced: the file's line order is the arrival order that decides ties, so the line number
+ * stands in for (partition, offset).
+ */
+export function linesOf(file: string): RawLine[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line, i) => ({ partition: 0, offset: i + 1, line }))
+    .filter((record) => record.line.trim() !== '');
+}
+
+/** `trade_channel_collect` as the references write it (GMV from the DOUBLE column, exact for these sums). */
+export async function resultRows(db: Knex): Promise<ExpectedRow[]> {
+  const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    beginTime: String(row.begin_time),
+    channelCode: String(row.channel_code),
+    channelName: String(row.channel_name),
+    gmvMicros: parseDecimal(String(row.cur_gmv)) ?? -1n,
+    userCount: Number(row.cur_order_user_count),
+    orderCount: Number(row.cur_order_count),
+    lastPayTime: String(row.last_pay_time),
+  }));
+}
+
+/** Waits until the condition holds (an error counts as not yet); Error after `timeoutMs`. */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('Cannot wait longer: the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
