@@ -12,7 +12,7 @@ import { replayIntoSqlite } from './core.ts';
 import { plainLoop } from './plain-loop.ts';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { connect } from 'node:net';
+import { isPortOpen } from '../src/stack/probe.ts';
 import { filledTopic, latencyAtRate, pipelineRate, rawConsumerRate } from './end-to-end.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
@@ -51,7 +51,7 @@ for (const orders of sizes) {
 
 const e2eOrders = Number(values['e2e-orders']);
 if (e2eOrders > 0) {
-  if (!(await isPortOpen(9092)) || !(await isPortOpen(3306))) {
+  if (!(await isPortOpen('127.0.0.1', 9092)) || !(await isPortOpen('127.0.0.1', 3306))) {
     process.stderr.write('bench: no Kafka on 127.0.0.1:9092 or MariaDB on :3306, end-to-end skipped (npm run stack:up first)\n');
   } else {
     const file = await recordedFile(e2eOrders, 43);
@@ -84,14 +84,6 @@ console.log(`tradeflow benchmarks, ${new Date().toISOString().slice(0, 10)}, ${c
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-
-function isPortOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Starts the V8 CPU profiler; the returned function stops it and writes the profile. */
 async function startProfile(): Promise<(path: string) => Promise<string>> {

@@ -2,29 +2,24 @@
  * The screen of a real run: `tradeflow run` as `npm start` runs it (the built-in simulator into
  * SQLite), opened in Chromium. Writes data/screen-live.png, the picture the README shows.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formatCount } from '../../src/cli/format.ts';
 import { finished, scratchDir, sqliteRows, startCli } from '../support/cli.ts';
-import { servicesRequired } from '../support/services.ts';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-const describeIf = existsSync(CHROMIUM) || servicesRequired() ? describe : describe.skip;
-
-describeIf('the live screen of a running pipeline', () => {
+describeWithChromium('the live screen of a running pipeline', () => {
   it('shows the simulator\'s orders as the table has them, updating without a reload, then that the pipeline stopped', async () => {
     const port = await freePort();
     const db = join(scratchDir(), 'live.sqlite');
     const run = startCli(['run', '--db', `sqlite:${db}`, '--rate', '300', '--http-port', String(port), '--timezone', 'UTC']);
     const done = finished(run);
     const profile = mkdtempSync(join(tmpdir(), 'tradeflow-chromium-'));
-    const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC' });
+    const browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC' });
     try {
       const page = await browser.newPage();
       await waitFor(async () => (await page.goto(`http://127.0.0.1:${port}/`).catch(() => null))?.ok() === true);

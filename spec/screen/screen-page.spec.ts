@@ -6,42 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { formatCount, formatMoney } from '../../src/cli/format.ts';
-import { servicesRequired } from '../support/services.ts';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from '../support/chromium.ts';
 import { decodePng, differingPixels } from './png-pixels.ts';
 import { SAMPLE_ROWS, screenRig, upsert, type ScreenRig, type TableRow } from './screen-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Chromium's antialiasing of rounded corners varies by a few pixels from run to run: that is no change of the page. */
 const SCREENSHOT_NOISE_PIXELS = 200;
 const SCREENSHOT = new URL('../../src/screen/screenshot.png', import.meta.url).pathname;
-
-/** `describe` when Chromium is installed; else a failure (CI, TRADEFLOW_REQUIRE_SERVICES) or a skip with a note. */
-function describeWithChromium(title: string, specs: () => void): void {
-  if (existsSync(CHROMIUM)) {
-    describe(title, specs);
-  } else if (servicesRequired()) {
-    describe(title, () => {
-      it(`needs Chromium at ${CHROMIUM}`, () => {
-        throw new Error(`No Chromium at ${CHROMIUM} (required by CI or TRADEFLOW_REQUIRE_SERVICES): apt-get install -y chromium`);
-      });
-    });
-  } else {
-    console.warn(`Skipped "${title}": no Chromium at ${CHROMIUM}. To run these specs: apt-get install -y chromium (as root), then npm test.`);
-    describe.skip(title, specs);
-  }
-}
 
 /** What the page keeps on its window (the specs' tsconfig has no DOM types: `globalThis` is cast). */
 interface ScreenWindow {

@@ -2,7 +2,7 @@
  * Specs that need a real service (MariaDB, Kafka): run when it answers; when it does not, they
  * fail under CI or TRADEFLOW_REQUIRE_SERVICES, and are skipped with a note otherwise.
  */
-import net from 'node:net';
+import { isPortOpen } from '../../src/stack/probe.ts';
 import { describe, it } from 'vitest';
 
 /** A network service that specs use. */
@@ -15,16 +15,7 @@ export interface Service {
 
 /** Resolves true when a TCP connection to the service opens within `timeoutMs`. */
 export function isReachable(service: Service, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: service.host, port: service.port });
-    const done = (open: boolean): void => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  return isPortOpen(service.host, service.port, timeoutMs);
 }
 
 /** Whether a missing service fails the run (CI, or TRADEFLOW_REQUIRE_SERVICES) rather than skipping its specs. */
