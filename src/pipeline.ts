@@ -5,7 +5,7 @@
 import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
-import type { DedupeState } from './core/dedupe-state.ts';
+import type { Contribution, DedupeState } from './core/dedupe-state.ts';
 import { aggregate } from './operators/aggregate.ts';
 import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
 import { dedupe } from './operators/dedupe.ts';
@@ -31,14 +31,30 @@ export interface SalesPipelineOptions {
   readonly dedupeState?: DedupeState;
 }
 
-/** Raw records in, flushes of result rows (and rejects) out. */
+/**
+ * Raw records in, flushes of result rows (and rejects) out: the two stages back to back, in one
+ * process. A scaled-out run puts the changes topic between them (see `src/stages/`).
+ */
 export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Flush> {
-  const { days, zone, counters, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000, dedupeState } = options;
+  return pipe(dedupeStage(options), aggregateStage(options));
+}
+
+/** Stage 1, partitioned by `order_id`: raw records in, retract/insert contributions of the counted days out. */
+export function dedupeStage(options: SalesPipelineOptions & { readonly announceState?: boolean }): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
+  const { days, counters, scheduler = asyncScheduler, dedupeState, announceState = true } = options;
   const clock = (): number => scheduler.now();
   return pipe(
     deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
-    dedupe({ latestDayOnly: days.kind === 'live', ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
+    dedupe({ latestDayOnly: days.kind === 'live', announceState, ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
+  );
+}
+
+/** Stage 2, partitioned by group: contributions in, flushes of the changed rows out. */
+export function aggregateStage(options: Omit<SalesPipelineOptions, 'counters' | 'dedupeState'>): OperatorFunction<Batch<Contribution>, Flush> {
+  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000 } = options;
+  const clock = (): number => scheduler.now();
+  return pipe(
     mapChannel(), // order_channel -> channel code and name
     aggregate({ clock, zone, latestDayOnly: days.kind === 'live' }), // per (begin_time, channel_code): GMV, users, orders, last pay time
     bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows

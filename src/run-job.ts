@@ -17,11 +17,14 @@ import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { describeDbError } from './sinks/db-errors.ts';
+import { failpoint } from './sinks/failpoint.ts';
+import { runStages, type StagePlan } from './stages/run-stages.ts';
 import { fileSource } from './sources/file-source.ts';
 import { kafkaSource } from './sources/kafka-source.ts';
 import type { OrderSource } from './sources/order-source.ts';
 import { simulatorSource } from './sources/simulator-source.ts';
-import { formatCount, formatDuration, formatMoney } from './cli/format.ts';
+import { formatCount, formatDuration } from './cli/format.ts';
+import { showTable, summary } from './cli/job-report.ts';
 
 /** Where the orders of a run come from. */
 export type SourcePlan =
@@ -41,6 +44,8 @@ export interface JobPlan {
   readonly checkpointIntervalMs: number;
   /** How many rejected messages the rejects table keeps (the newest). */
   readonly keepRejects: number;
+  /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
+  readonly stage?: StagePlan;
   /** The live screen: where, and whether that port was asked for. None: no screen. */
   readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean };
 }
@@ -53,6 +58,7 @@ export interface JobIO {
 
 /** Runs the plan to its end (or Ctrl-C / SIGTERM), printing the table and a one-line summary. */
 export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobIO): Promise<void> {
+  if (plan.stage !== undefined) return runStages(plan, plan.stage, counters, io);
   const db = openDatabase(plan.database);
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -86,7 +92,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
       });
     }
     const today = (): string[] => [dayInZone(Date.now(), plan.zone)];
-    if (live) display = setInterval(() => void showTable(db, today(), counters, reading, io).catch(() => {}), 5000);
+    if (live) display = setInterval(() => void showTable(db, today(), counters, reading.describeProgress?.() ?? '', io.stdout).catch(() => {}), 5000);
     io.stderr(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
     const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
     let checkpointSaved: FlushProgress | undefined;
@@ -136,7 +142,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
       const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.offset}`).join(' ');
       io.stderr(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
     }
-    await showTable(db, live ? today() : [...daysWritten].sort(), counters, source, io);
+    await showTable(db, live ? today() : [...daysWritten].sort(), counters, source.describeProgress?.() ?? '', io.stdout);
   } finally {
     screen?.stopped();
     await screen?.close();
@@ -169,19 +175,6 @@ async function restore(
   return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
 }
 
-/**
- * The fault tests' kill switch: `TRADEFLOW_FAULT=rows:3` kills the process (as kill -9 would)
- * inside the 3rd flush's transaction, `checkpoint:2` half-way through the 2nd checkpoint.
- */
-function failpoint(spec: string | undefined): (step: 'rows' | 'checkpoint') => void {
-  const match = spec === undefined ? null : /^(rows|checkpoint):(\d+)$/.exec(spec);
-  if (match === null) return () => {};
-  let seen = 0;
-  return (step) => {
-    if (step === match[1] && ++seen === Number(match[2])) process.kill(process.pid, 'SIGKILL');
-  };
-}
-
 function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, io: JobIO): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
@@ -197,41 +190,4 @@ function describeDays(days: DaySelection): string {
   if (days.kind === 'fixed') return `day ${days.day}`;
   if (days.kind === 'all') return 'every day';
   return 'today, live';
-}
-
-/** The one-line summary of a run. */
-function summary(counters: PipelineCounters, elapsedMs: number): string {
-  const rate = counters.read / Math.max(elapsedMs / 1000, 1e-3);
-  return [
-    `read ${formatCount(counters.read)}`,
-    `rejected ${formatCount(counters.rejected)}`,
-    `filtered ${formatCount(counters.filtered)}`,
-    `rows written ${formatCount(counters.rowsWritten)}`,
-    ...(counters.rejectsDropped > 0 ? [`old rejects deleted ${formatCount(counters.rejectsDropped)}`] : []),
-    `${formatCount(rate)} orders/s`,
-    `in ${formatDuration(elapsedMs)}`,
-    `peak memory ${formatCount(process.resourceUsage().maxRSS / 1024)} MB`,
-  ].join(' | ');
-}
-
-/** Prints the rows of the days, as the table holds them now. */
-async function showTable(db: Knex, days: readonly string[], counters: PipelineCounters, source: OrderSource, io: JobIO): Promise<void> {
-  const rows = (await db('trade_channel_collect')
-    .whereIn('begin_time', days.map((day) => `${day} 00:00:00`))
-    .orderBy(['begin_time', 'channel_code'])) as {
-    begin_time: string;
-    channel_name: string;
-    cur_gmv: number;
-    cur_order_user_count: number;
-    cur_order_count: number;
-    last_pay_time: string;
-  }[];
-  const lines = [`${source.describeProgress?.() ?? ''} | read ${formatCount(counters.read)} | rejected ${formatCount(counters.rejected)} | filtered ${formatCount(counters.filtered)}`];
-  lines.push(`  ${'day'.padEnd(12)}${'channel'.padEnd(14)}${'GMV'.padStart(16)}${'users'.padStart(9)}${'orders'.padStart(9)}  last payment`);
-  for (const row of rows) {
-    lines.push(
-      `  ${row.begin_time.slice(0, 10).padEnd(12)}${row.channel_name.padEnd(14)}${formatMoney(row.cur_gmv).padStart(16)}${formatCount(Number(row.cur_order_user_count)).padStart(9)}${formatCount(Number(row.cur_order_count)).padStart(9)}  ${row.last_pay_time}`,
-    );
-  }
-  io.stdout(lines.join('\n'));
 }

@@ -1,9 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseDatabase } from '../db/connect.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
 import { runJob, type SourcePlan } from '../run-job.ts';
+import type { StagePlan } from '../stages/run-stages.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import type { CommandIO } from './main.ts';
 
@@ -20,6 +22,8 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'group', type: 'string', value: 'ID', description: 'kafka: the consumer group', default: 'trade_order' },
   { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: latest, earliest, group (resume; what a restart uses) or timestamp:<ISO>', default: 'latest' },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
+  { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
+  { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka, scale-out: this instance\'s id, unique and stable across restarts (default: the host name)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
@@ -40,10 +44,12 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const source = sourcePlan(String(options.get('source')), options, zone);
   const givenPort = wholeNumber('http-port', options.get('http-port'), 0);
   if (givenPort !== undefined && givenPort > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${givenPort}"`);
-  const httpPort = givenPort ?? (source.kind === 'file' ? 0 : 8080);
+  const stage = stagePlan(options, source);
+  const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   await runJob(
     {
       source,
+      ...(stage !== undefined && { stage }),
       ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined } }),
       database: checked(() => parseDatabase(String(options.get('db')))),
       days: daySelection(options, zone),
@@ -57,6 +63,21 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
     io,
   );
   return 0;
+}
+
+function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): StagePlan | undefined {
+  const stages = options.get('stage');
+  const instanceId = options.get('instance-id');
+  if (stages === undefined) {
+    if (instanceId !== undefined) throw new UsageError('--instance-id: only with --stage (a scaled-out run)');
+    return undefined;
+  }
+  if (stages !== 'dedupe' && stages !== 'aggregate' && stages !== 'both') throw new UsageError(`--stage: expected dedupe, aggregate or both, got "${String(stages)}"`);
+  if (source.kind !== 'kafka') throw new UsageError('--stage: only with --source kafka (the stages meet in a Kafka topic)');
+  if (source.exitAtEnd) throw new UsageError('--stage: not with --exit-at-end (a scaled-out run goes on until it is stopped)');
+  const id = String(instanceId ?? hostname());
+  if (!/^[\w.-]{1,100}$/.test(id)) throw new UsageError(`--instance-id: expected letters, digits, ".", "_" or "-", got "${id}"`);
+  return { stages, instanceId: id };
 }
 
 function daySelection(options: Map<string, string | boolean>, zone: string): DaySelection {

@@ -15,15 +15,20 @@ export interface DedupeOptions {
    * emitted first, so that the groups downstream are rebuilt. Default: a new, empty state.
    */
   readonly state?: DedupeState;
+  /**
+   * Emit the contributions of a given state first. Default: true; false when downstream has them
+   * already (the dedupe stage of a scaled-out run, whose changes topic holds them).
+   */
+  readonly announceState?: boolean;
 }
 
 /** Turns order versions into contributions: the latest `order_time` per order counts, with retraction. */
 export function dedupe(options: DedupeOptions = {}): OperatorFunction<Batch<PaidOrder>, Batch<Contribution>> {
-  const { latestDayOnly = false } = options;
+  const { latestDayOnly = false, announceState = true } = options;
   return (batches) =>
     defer(() => {
       const state = options.state ?? createDedupeState();
-      const restored = currentContributions(state);
+      const restored = announceState ? currentContributions(state) : [];
       const rebuild = of<Batch<Contribution>>({ source: 'checkpoint', items: restored, rejects: [], progress: [] });
       return concat(restored.length > 0 ? rebuild : of(), batches.pipe(
         map((batch) => {

@@ -3,7 +3,7 @@ import type { PipelineCounters } from '../core/batch.ts';
 import type { Flush } from '../operators/buffer-flush.ts';
 import { describeDbError, isTransientDbError } from './db-errors.ts';
 import { saveCheckpoint, saveProgress } from './checkpoint-writes.ts';
-import type { FlushProgress, ResultSink } from './result-sink.ts';
+import { WriteFenced, type FlushProgress, type ResultSink } from './result-sink.ts';
 import { retryTransient, RetryStopped, type RetryOptions } from './retry.ts';
 import { deleteResultRows, insertRejects, pruneRejects, upsertResultRows } from './table-writes.ts';
 
@@ -29,6 +29,11 @@ export interface DatabaseSinkOptions {
    * `rejectsDropped`), so that a flood of bad messages cannot fill the disk. Default: 100,000.
    */
   readonly keepRejects?: number;
+  /**
+   * Runs first inside each flush's transaction and throws {@link WriteFenced} to refuse it (the
+   * aggregate stage of a scaled-out run checks it still owns the partitions). Default: none.
+   */
+  readonly guard?: (trx: Knex.Transaction) => Promise<void>;
 }
 
 /**
@@ -37,7 +42,7 @@ export interface DatabaseSinkOptions {
  * A retry after a commit whose answer was lost writes nothing twice: every write is idempotent.
  */
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
-  const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000 } = options;
+  const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000, guard } = options;
   let rejectsSincePrune = 0;
   return {
     write: async (flush: Flush, progress?: FlushProgress) => {
@@ -48,6 +53,7 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
         await retryTransient(
           () =>
             db.transaction(async (trx) => {
+              await guard?.(trx);
               await writeFlush(trx, flush, formatTime);
               inside('rows');
               // What the table now covers, and now and then the state at that point: together
@@ -58,6 +64,7 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
           retry,
         );
       } catch (error) {
+        if (error instanceof WriteFenced) throw error;
         throw writeFailure(error);
       }
       counters.rowsWritten += flush.upserts.length;

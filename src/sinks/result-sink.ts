@@ -22,3 +22,6 @@ export interface ResultSink {
   /** Releases connections. */
   close(): Promise<void>;
 }
+
+/** A write refused because the partitions it covers have another owner now: nothing of it was written. */
+export class WriteFenced extends Error {}

@@ -1,0 +1,95 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { expect, it } from 'vitest';
+import { finished, runCli, scratchDir, startCli, type CliResult } from '../support/cli.ts';
+import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
+import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import type { ExpectedRow } from '../support/reference.ts';
+import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
+import { describeWithService, isReachable } from '../support/services.ts';
+
+const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
+const DAY = '2021-03-25';
+
+/** One `tradeflow run --stage both` instance of the group. */
+function startInstance(topic: string, url: string, id: string): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', 'both', '--instance-id', id, '--db', url, '--as-of', `${DAY} 00:00:00`, '--flush-interval', '300']);
+  return { child, done: finished(child) };
+}
+
+/** Generates `orders` orders of DAY into a file; returns the file and its lines. */
+async function generated(orders: number, seed: number): Promise<{ file: string; lines: ReturnType<typeof linesOf> }> {
+  const file = join(scratchDir(), `orders-${seed}.jsonl`);
+  expect((await runCli(['generate', '--orders', String(orders), '--seed', String(seed), '--day', DAY, '--out', file])).code).toBe(0);
+  return { file, lines: linesOf(file) };
+}
+
+/** Waits until the table and the rejects are exactly the reference's, then checks they stay so. */
+async function expectExact(db: Knex, expected: ExpectedRow[], rejects: number, timeoutMs: number): Promise<void> {
+  const exact = async (): Promise<boolean> => {
+    const count = Number(((await db('trade_order_rejects').count({ n: '*' })) as { n: number }[])[0]?.n);
+    return count === rejects && JSON.stringify(await resultRows(db), jsonBigInt) === JSON.stringify(expected, jsonBigInt);
+  };
+  await waitFor(exact, timeoutMs).catch(async () => {
+    expect(await resultRows(db)).toEqual(expected); // shows the difference
+    throw new Error('the table never became exact');
+  });
+}
+
+function jsonBigInt(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+describeWithService(KAFKA, reachable, 'scale-out: instances of one group share the partitions, on a real broker and MariaDB', () => {
+  const threeInstances = useSpecDatabase();
+  const scaling = useSpecDatabase();
+
+  it('three instances on a six-partition topic write exactly the table of the tutorial SQL for 300,000 orders', async () => {
+    const db = threeInstances.open();
+    const { file, lines } = await generated(300_000, 31);
+    const topic = uniqueTopic('scale');
+    await createTopic(topic, 6);
+    await produceFile(topic, file);
+    const expected = await tutorialSqlOnMariaDb(db, lines, DAY);
+    const rejects = (await rejectedRecords(db, lines)).length;
+
+    const instances = ['a', 'b', 'c'].map((id) => startInstance(topic, threeInstances.url, id));
+    await expectExact(db, expected, rejects, 240_000);
+    for (const { child } of instances) child.kill('SIGTERM');
+    const results = await Promise.all(instances.map((i) => i.done));
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    // Each instance did part of the work, and together exactly all of it.
+    const owned = results.map((r) => /dedupe stage owns \S+ partitions ([\d, ]+);/.exec(r.stderr)?.[1]);
+    expect(owned.every((partitions) => partitions !== undefined)).toBe(true);
+    expect(await resultRows(db)).toEqual(expected);
+  }, 400_000);
+
+  it('scaling from one instance to three and back to two, one of them killed -9, leaves the table exact while orders flow', async () => {
+    const db = scaling.open();
+    const { file, lines } = await generated(200_000, 32);
+    const topic = uniqueTopic('rescale');
+    await createTopic(topic, 6);
+    const expected = await tutorialSqlOnMariaDb(db, lines, DAY);
+    const rejects = (await rejectedRecords(db, lines)).length;
+
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '20000']));
+    const first = startInstance(topic, scaling.url, 'first');
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const second = startInstance(topic, scaling.url, 'second');
+    const third = startInstance(topic, scaling.url, 'third');
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    third.child.kill('SIGKILL'); // mid-stream, transactions and flushes in flight
+    expect((await third.done).code).toBeNull();
+    expect((await producer).code).toBe(0);
+
+    await expectExact(db, expected, rejects, 240_000);
+    first.child.kill('SIGTERM');
+    second.child.kill('SIGTERM');
+    for (const result of [await first.done, await second.done]) expect(result.code, result.stderr).toBe(0);
+    // The survivors took over the killed instance's partitions and rebuilt their state.
+    expect((await first.done).stderr + (await second.done).stderr).toMatch(/rebuilding the state of the partitions owned now|state rebuilt from [1-9]/);
+    expect(await resultRows(db)).toEqual(expected);
+  }, 400_000);
+});

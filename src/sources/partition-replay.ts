@@ -1,0 +1,79 @@
+import { Observable } from 'rxjs';
+import type * as RdKafka from 'node-rdkafka';
+import type { Batch, RawRecord } from '../core/batch.ts';
+import { clientConfig, kafka, promised } from '../kafka/client.ts';
+
+/** Options of {@link replayPartitions}. */
+export interface ReplayOptions {
+  readonly brokers: string;
+  readonly topic: string;
+  /** Per partition, the last offset to read again (inclusive); a partition at -1 is skipped. */
+  readonly upTo: ReadonlyMap<number, number>;
+  /** Skip the messages of aborted transactions (the changes topic). Default: false. */
+  readonly readCommitted?: boolean;
+  /** Messages asked for at a time. Default: 5000. */
+  readonly batchSize?: number;
+}
+
+/**
+ * The messages of some partitions from their start up to given offsets, read without a
+ * consumer group: how a stage rebuilds the state of the partitions it was handed, from the log
+ * itself (as Kafka Streams restores a store from its changelog). Completes at those offsets.
+ */
+export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRecord>> {
+  const { brokers, topic, readCommitted = false, batchSize = 5000 } = options;
+  const source = `replay:${topic}`;
+  return new Observable<Batch<RawRecord>>((subscriber) => {
+    const wanted = new Map([...options.upTo].filter(([, last]) => last >= 0));
+    if (wanted.size === 0) {
+      subscriber.complete();
+      return undefined;
+    }
+    let closed = false;
+    const Kafka = kafka();
+    const client = new Kafka.KafkaConsumer(
+      {
+        ...clientConfig(brokers, `tradeflow-replay-${topic}`),
+        // Never used to join or commit: only assign() is called. librdkafka wants one anyway.
+        'group.id': 'tradeflow-replay',
+        'enable.auto.commit': false,
+        'enable.partition.eof': true,
+        'isolation.level': readCommitted ? 'read_committed' : 'read_uncommitted',
+        'fetch.wait.max.ms': 50,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+    const read = async (): Promise<void> => {
+      await promised<unknown>((done) => client.connect({ topic }, done));
+      const left = new Set(wanted.keys());
+      client.on('partition.eof', ({ partition, offset }) => {
+        // The end (or the last stable offset) is past the wanted offset: nothing more to wait for.
+        if (offset > (wanted.get(partition) ?? Infinity)) left.delete(partition);
+      });
+      client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: -2 })));
+      client.setDefaultConsumeTimeout(100);
+      while (left.size > 0 && !closed) {
+        const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+        const items: RawRecord[] = [];
+        const last = new Map<number, number>();
+        for (const message of messages) {
+          const until = wanted.get(message.partition);
+          if (until === undefined || message.offset > until) continue;
+          items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset });
+          last.set(message.partition, message.offset);
+          if (message.offset === until) left.delete(message.partition);
+        }
+        if (items.length > 0) subscriber.next({ source, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
+      }
+    };
+    read().then(
+      () => subscriber.complete(),
+      (error: unknown) => subscriber.error(error),
+    ).finally(() => {
+      if (client.isConnected()) client.disconnect();
+    });
+    return () => {
+      closed = true;
+    };
+  });
+}

@@ -1,0 +1,163 @@
+import { Observable } from 'rxjs';
+import type * as RdKafka from 'node-rdkafka';
+import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
+import { clientConfig, kafka, promised } from '../kafka/client.ts';
+
+/** Options of {@link stageConsumer}. */
+export interface StageConsumerOptions {
+  readonly brokers: string;
+  readonly topic: string;
+  readonly group: string;
+  /** Static group membership: a restarted instance takes its partitions back at once. */
+  readonly instanceId: string;
+  /** Messages asked for at a time. Default: 2000. */
+  readonly batchSize?: number;
+  /** One line per event worth telling (assignments). Default: nothing. */
+  readonly log?: (line: string) => void;
+}
+
+/** The partitions a stage owns now; `generation` changes with every rebalance. */
+export interface Assignment {
+  readonly generation: number;
+  readonly partitions: readonly number[];
+}
+
+/** A consumer-group member of one stage: it owns some partitions until the next rebalance. */
+export interface StageConsumer {
+  /** The librdkafka consumer, for `sendOffsetsToTransaction`. */
+  readonly client: RdKafka.KafkaConsumer;
+  /** The partitions owned now. */
+  assignment(): Assignment;
+  /** Resolves once some partitions are owned (or the signal aborts). */
+  assigned(signal: AbortSignal): Promise<Assignment>;
+  /** Per partition, the next offset the group has committed (0 when none). */
+  committed(partitions: readonly number[]): Promise<Map<number, number>>;
+  /**
+   * The messages of the owned partitions from `from` (next offset per partition), in batches,
+   * each emitted only once `ready()` resolves. Errors with {@link AssignmentChanged} at the next
+   * rebalance, so that nothing read for partitions that moved is acted on.
+   */
+  batches(assignment: Assignment, from: ReadonlyMap<number, number>, ready: () => Promise<void>, signal: AbortSignal): Observable<Batch<RawRecord>>;
+  /** Commits these offsets (last included) for the group; a failure only waits for the next commit. */
+  commit(progress: readonly SourceOffset[]): void;
+  close(): Promise<void>;
+}
+
+/** The partitions of a stage moved: its state must be rebuilt for the new ones. */
+export class AssignmentChanged extends Error {
+  constructor(topic: string) {
+    super(`the partitions of ${topic} were reassigned`);
+  }
+}
+
+/** Connects a consumer-group member for one stage of a scaled-out run. */
+export async function stageConsumer(options: StageConsumerOptions): Promise<StageConsumer> {
+  const { brokers, topic, group, instanceId, batchSize = 2000, log = () => {} } = options;
+  const Kafka = kafka();
+  let current: Assignment = { generation: 0, partitions: [] };
+  const waiters = new Set<() => void>();
+  const client = new Kafka.KafkaConsumer(
+    {
+      ...clientConfig(brokers, `tradeflow-${instanceId}`),
+      'group.id': group,
+      'group.instance.id': instanceId,
+      'enable.auto.commit': false,
+      // Also makes committed() wait for the offsets of open transactions (KIP-447).
+      'isolation.level': 'read_committed',
+      'session.timeout.ms': 10_000,
+      'max.poll.interval.ms': 600_000,
+      'fetch.wait.max.ms': 100,
+      rebalance_cb: (error: RdKafka.LibrdKafkaError, assignment: RdKafka.TopicPartition[]) => {
+        const partitions = assignment.map((a) => a.partition).sort((a, b) => a - b);
+        if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
+          client.assign(assignment);
+          current = { generation: current.generation + 1, partitions };
+          log(`kafka: ${group} assigned ${topic} partitions ${partitions.join(', ')}`);
+          for (const wake of waiters) wake();
+        } else {
+          client.unassign();
+          current = { generation: current.generation + 1, partitions: [] };
+        }
+      },
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+  await promised<unknown>((done) => client.connect({ topic }, done));
+  client.setDefaultConsumeTimeout(100);
+  client.subscribe([topic]);
+  // The group only forms while the consumer polls: keep a poll going until a stage reads.
+  // What it reads meanwhile is dropped: a stage assigns explicit offsets before it reads.
+  let reading = false;
+  let idlePoll: Promise<unknown> = Promise.resolve();
+  const idle = setInterval(() => {
+    if (!reading) idlePoll = new Promise((done) => client.consume(1, done));
+  }, 200);
+  return {
+    client,
+    assignment: () => current,
+    assigned: (signal) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (current.partitions.length === 0 && !signal.aborted) return;
+          waiters.delete(check);
+          signal.removeEventListener('abort', check);
+          resolve(current);
+        };
+        waiters.add(check);
+        signal.addEventListener('abort', check);
+        check();
+      }),
+    committed: async (partitions) => {
+      const found = await promised<RdKafka.TopicPartitionOffset[]>((done) => client.committed(partitions.map((partition) => ({ topic, partition })), 30_000, done));
+      return new Map(found.map(({ partition, offset }) => [partition, offset >= 0 ? offset : 0]));
+    },
+    batches: (assignment, from, ready, signal) =>
+      new Observable<Batch<RawRecord>>((subscriber) => {
+        const next = new Map(from);
+        const changed = (): boolean => current.generation !== assignment.generation;
+        let stopped = false;
+        const read = async (): Promise<void> => {
+          reading = true;
+          await idlePoll; // a message it takes after the assign below would be lost
+          // Start exactly where the rebuilt state ends, whatever librdkafka had fetched before.
+          client.assign(assignment.partitions.map((partition) => ({ topic, partition, offset: next.get(partition) ?? 0 })));
+          while (!stopped && !signal.aborted) {
+            await ready();
+            if (changed()) throw new AssignmentChanged(topic);
+            const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+            if (changed()) throw new AssignmentChanged(topic);
+            const items: RawRecord[] = [];
+            const last = new Map<number, number>();
+            for (const message of messages) {
+              const expected = next.get(message.partition);
+              if (expected === undefined || message.offset < expected) continue; // not ours, or read already
+              items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset, timestamp: message.timestamp });
+              last.set(message.partition, message.offset);
+              next.set(message.partition, message.offset + 1);
+            }
+            if (items.length > 0 && !stopped) subscriber.next({ source: `kafka:${topic}`, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
+          }
+        };
+        read()
+          .then(() => subscriber.complete(), (error: unknown) => subscriber.error(error))
+          .finally(() => (reading = false));
+        return () => {
+          stopped = true;
+        };
+      }),
+    commit: (progress) => {
+      const owned = new Set(current.partitions);
+      const offsets = progress.filter((p) => owned.has(p.partition)).map((p) => ({ topic, partition: p.partition, offset: p.offset + 1 }));
+      if (offsets.length === 0) return;
+      try {
+        client.commitSync(offsets);
+      } catch {
+        // The next flush commits further offsets anyway; these are only a hint for lag tools.
+      }
+    },
+    close: async () => {
+      clearInterval(idle);
+      if (client.isConnected()) await promised<unknown>((done) => client.disconnect(done));
+    },
+  };
+}
