@@ -4,7 +4,8 @@
  * Options: --orders N[,N..] (default 1000000), --repeat N (default 3, best of),
  * --memory-orders N (default 5000000; 0 skips the memory figure), --e2e-orders N (default
  * 300000; 0 skips the end-to-end figures, which need `npm run stack:up`), --profile (a CPU
- * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile).
+ * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile), --scale-orders N
+ * (default 300000; 0 skips 1, 2 and 3 `--stage both` instances on a 6-partition topic).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { Session } from 'node:inspector/promises';
 import { isPortOpen } from '../src/stack/probe.ts';
 import { filledTopic, latencyAtRate, pipelineRate, rawConsumerRate } from './end-to-end.ts';
 import { heapBytesPerOrder } from './memory.ts';
+import { scaleOutRuns } from './scale-out.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
 const { values } = parseArgs({
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'memory-orders': { type: 'string', default: '5000000' },
     'e2e-orders': { type: 'string', default: '300000' },
+    'scale-orders': { type: 'string', default: '300000' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -68,6 +71,27 @@ if (e2eOrders > 0) {
     process.stderr.write('bench: latency at 20,000 orders/s...\n');
     const { p50, p99 } = await latencyAtRate(file, 20_000, 10);
     rows.push(['latency produce -> row committed, at 20,000/s, 1 s flush', `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`, '', '']);
+  }
+}
+
+const scaleOrders = Number(values['scale-orders']);
+if (scaleOrders > 0) {
+  if (!(await isPortOpen('127.0.0.1', 9092)) || !(await isPortOpen('127.0.0.1', 3306))) {
+    process.stderr.write('bench: no Kafka on 127.0.0.1:9092 or MariaDB on :3306, scale-out skipped (npm run stack:up first)\n');
+  } else {
+    const file = await recordedFile(scaleOrders, 44);
+    process.stderr.write('bench: filling a 6-partition topic for the scale-out runs...\n');
+    const { topic, messages } = await filledTopic(file, 6);
+    const runs = await scaleOutRuns(file, topic, messages, [1, 2, 3]);
+    const one = runs[0]?.rate ?? 1;
+    for (const run of runs) {
+      rows.push([
+        `scale-out, ${run.instances} instance(s) --stage both, 6 partitions -> MariaDB, ${messages.toLocaleString('en-US')} messages, exact`,
+        `${Math.round(run.rate).toLocaleString('en-US')}/s, ${run.cpuPerMillion.toFixed(0)} CPU s per 1M messages`,
+        `${Math.round(one).toLocaleString('en-US')}/s (1 instance)`,
+        (run.rate / one).toFixed(2),
+      ]);
+    }
   }
 }
 

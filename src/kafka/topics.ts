@@ -30,3 +30,8 @@ export async function partitionCount(brokers: string, topic: string): Promise<nu
     await promised((done) => producer.disconnect(done));
   }
 }
+
+/** The internal topic between the stages of a scaled-out run of `group` (named as Kafka Streams names its internal topics). */
+export function changesTopicOf(group: string): string {
+  return `${group}-changes`;
+}

@@ -9,7 +9,7 @@ import { formatCount, formatDuration } from '../cli/format.ts';
 import { summary } from '../cli/job-report.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
-import { createTopic, partitionCount } from '../kafka/topics.ts';
+import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
 import type { JobIO, JobPlan } from '../run-job.ts';
 import { databaseSink } from '../sinks/database-sink.ts';
 import { describeDbError } from '../sinks/db-errors.ts';
@@ -22,11 +22,6 @@ export interface StagePlan {
   readonly stages: 'dedupe' | 'aggregate' | 'both';
   /** Unique per instance, stable across its restarts. */
   readonly instanceId: string;
-}
-
-/** The internal topic between the stages of the group `group` (as Kafka Streams names its internal topics). */
-export function changesTopicOf(group: string): string {
-  return `${group}-changes`;
 }
 
 /** Runs this instance's stages until SIGINT/SIGTERM, then prints the one-line summary. */

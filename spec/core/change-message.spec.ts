@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeChange, encodeChange, encodeReject } from '../../src/core/change-message.ts';
+import type { Contribution } from '../../src/core/dedupe-state.ts';
+import { compactMicros } from '../../src/core/money.ts';
+import type { Reject } from '../../src/core/batch.ts';
+
+const contribution: fc.Arbitrary<Contribution> = fc.record({
+  sign: fc.constantFrom(1 as const, -1 as const),
+  day: fc.constantFrom('2021-03-24', '2021-03-25'),
+  channel: fc.option(fc.constantFrom('webShop', 'appShop', 'miniAppShop', 'WebShop', '', 'x"y\\z'), { nil: null }),
+  userId: fc.option(fc.string(), { nil: null }),
+  amount: fc.bigInt({ min: -(10n ** 21n), max: 10n ** 21n }).map(compactMicros),
+  payTime: fc.constantFrom('2021-03-25 00:00:00', '2021-03-25 23:59:59'),
+});
+
+describe('the messages of the changes topic', () => {
+  it('carry every contribution back exactly, amounts beyond 2^53 included', () => {
+    fc.assert(
+      fc.property(contribution, (change) => {
+        const decoded = decodeChange(encodeChange(change).value);
+        expect(decoded).toEqual({ kind: 'change', change });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('are keyed by day and channel code, so that every change of a group meets in one partition', () => {
+    const change: Contribution = { sign: 1, day: '2021-03-25', channel: 'WebShop', userId: 'u', amount: 1, payTime: '2021-03-25 10:00:00' };
+    expect(encodeChange(change).key).toBe('2021-03-25 other'); // case-sensitive: WebShop is other
+    expect(encodeChange({ ...change, channel: 'webShop', sign: -1 }).key).toBe('2021-03-25 webShop');
+  });
+
+  it('carry rejects whole, to be written by the aggregate stage', () => {
+    const reject: Reject = { source: 'kafka:orders', partition: 2, offset: 41, reason: 'order_id: missing', raw: '{"x":1}', rawBytes: 7, rejectedAt: 1_616_630_400_000 };
+    expect(decodeChange(encodeReject(reject).value)).toEqual({ kind: 'reject', reject });
+  });
+
+  it('refuse a message they did not write with a TypeError that quotes it', () => {
+    expect(() => decodeChange('[1,"2021-03-25",null,null,"12.5","x"]')).toThrow(TypeError);
+    expect(() => decodeChange('{"order_id":"1"}')).toThrow(/Cannot read change: .*\{"order_id":"1"\}/);
+  });
+});
