@@ -70,6 +70,13 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the migrations on Mari
     expect(migrated).toBe(await showCreate()); // the same table, statement for statement
   });
 
+  it('lets instances that start together on a fresh database all migrate: one applies, the others wait and find it done', async () => {
+    const others = [database.open(), database.open(), database.open()];
+    const applied = await Promise.all(others.map((other) => migrateToLatest(other)));
+    expect(applied.filter((names) => names.length > 0)).toHaveLength(1);
+    expect(await db.schema.hasTable('trade_channel_collect')).toBe(true);
+  });
+
   it('adopts a table that the tutorial\'s own SQL created, keeping its rows, and upserts into it', async () => {
     await db.raw(tutorialDdl(database.name));
     await db('trade_channel_collect').insert({ begin_time: '2021-03-25 00:00:00', channel_code: 'webShop', channel_name: 'Website', cur_gmv: 986.5, cur_order_user_count: 2, cur_order_count: 5 });

@@ -27,7 +27,22 @@ export const migrationSource: Knex.MigrationSource<string> = {
 };
 
 /** Applies every migration not yet applied; returns the names it applied. */
-export async function migrateToLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
-  return applied;
+export async function migrateToLatest(db: Knex, options: { readonly waitMs?: number } = {}): Promise<string[]> {
+  const { waitMs = 60_000 } = options;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+      return applied;
+    } catch (error) {
+      // Instances of a scaled-out run start together on a fresh database: one migrates, the
+      // others wait for it (knex's lock, or its tables appearing under them) and find it done.
+      const message = error instanceof Error ? error.message : String(error);
+      if (!/already locked|already exists|Duplicate entry/i.test(message)) throw error;
+      if (Date.now() > deadline) {
+        throw new Error(`Cannot migrate: the migrations stayed locked for ${waitMs / 1000} s (another process migrating, or one killed while it did: npm run knex -- migrate:unlock)`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
+    }
+  }
 }
