@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from './connect.ts';
 import * as resultTable from './migrations/001-trade-channel-collect.ts';
 import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
 import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
@@ -27,22 +28,34 @@ export const migrationSource: Knex.MigrationSource<string> = {
 };
 
 /** Applies every migration not yet applied; returns the names it applied. */
-export async function migrateToLatest(db: Knex, options: { readonly waitMs?: number } = {}): Promise<string[]> {
-  const { waitMs = 60_000 } = options;
-  const deadline = Date.now() + waitMs;
-  for (;;) {
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  return withMigrationLock(db, async () => {
+    const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+    return applied;
+  });
+}
+
+/**
+ * Runs `work` while this process holds MySQL's named lock for the database's migrations.
+ * Instances of a scaled-out run start together on a fresh database, and knex's own lock does
+ * not cover the creation of its tables: two processes racing there leave two lock rows, and
+ * then every later migration reports "already locked". With the named lock one migrates and
+ * the others wait, then find nothing to do. (SQLite: one process at a time anyway.)
+ */
+async function withMigrationLock<T>(db: Knex, work: () => Promise<T>): Promise<T> {
+  if (!isMysql(db)) return work();
+  const client = db.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
+  const connection = await client.acquireConnection();
+  const lock = "CONCAT('tradeflow_migrations.', DATABASE())";
+  try {
+    const [rows] = (await db.raw(`SELECT GET_LOCK(${lock}, 120) AS got`).connection(connection)) as [{ got: number | null }[]];
+    if (rows[0]?.got !== 1) throw new Error('Cannot migrate: another process has held the migration lock of this database for 120 s');
     try {
-      const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
-      return applied;
-    } catch (error) {
-      // Instances of a scaled-out run start together on a fresh database: one migrates, the
-      // others wait for it (knex's lock, or its tables appearing under them) and find it done.
-      const message = error instanceof Error ? error.message : String(error);
-      if (!/already locked|already exists|Duplicate entry/i.test(message)) throw error;
-      if (Date.now() > deadline) {
-        throw new Error(`Cannot migrate: the migrations stayed locked for ${waitMs / 1000} s (another process migrating, or one killed while it did: npm run knex -- migrate:unlock)`, { cause: error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250));
+      return await work();
+    } finally {
+      await db.raw(`SELECT RELEASE_LOCK(${lock})`).connection(connection);
     }
+  } finally {
+    await client.releaseConnection(connection);
   }
 }
