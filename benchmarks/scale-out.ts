@@ -18,8 +18,10 @@ const DB = 'tradeflow_bench_scale';
 /** One measured run. */
 export interface ScaleOutRun {
   readonly instances: number;
-  /** Messages per second, from the first instance's start to the exact table. */
+  /** Messages per second, from the first partitions owned (the processes up, the group joined) to the exact table. */
   readonly rate: number;
+  /** Seconds from the start of the processes to the first partitions owned. */
+  readonly startSeconds: number;
   /** CPU seconds of all instances per million messages. */
   readonly cpuPerMillion: number;
 }
@@ -44,10 +46,11 @@ export async function scaleOutRuns(file: string, topic: string, messages: number
         if (Date.now() > deadline) throw new Error(`Cannot measure ${count} instance(s): the table never became exact`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      const seconds = (performance.now() - started) / 1000;
+      const owned = Math.min(...logs.map((log) => log.ownedAt));
+      const seconds = (performance.now() - owned) / 1000;
       const cpu = children.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
-      runs.push({ instances: count, rate: messages / seconds, cpuPerMillion: (cpu / messages) * 1e6 });
-      process.stderr.write(`bench: ${count} instance(s): exact table after ${seconds.toFixed(1)} s\n`);
+      runs.push({ instances: count, rate: messages / seconds, startSeconds: (owned - started) / 1000, cpuPerMillion: (cpu / messages) * 1e6 });
+      process.stderr.write(`bench: ${count} instance(s): partitions owned after ${((owned - started) / 1000).toFixed(1)} s, exact table ${seconds.toFixed(1)} s later\n`);
     } finally {
       for (const child of children) child.kill('SIGTERM');
       await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
@@ -88,8 +91,11 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
 }
 
-function collect(child: ChildProcess): { text: string } {
-  const log = { text: '' };
-  child.stderr?.on('data', (chunk: Buffer) => (log.text += chunk.toString()));
+function collect(child: ChildProcess): { text: string; ownedAt: number } {
+  const log = { text: '', ownedAt: Infinity };
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log.text += chunk.toString();
+    if (log.ownedAt === Infinity && /dedupe stage owns/.test(log.text)) log.ownedAt = performance.now();
+  });
   return log;
 }

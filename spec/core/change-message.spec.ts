@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChange, encodeChange, encodeReject } from '../../src/core/change-message.ts';
+import { decodeMessage, encodeChanges, encodeReject } from '../../src/core/change-message.ts';
 import type { Contribution } from '../../src/core/dedupe-state.ts';
 import { compactMicros } from '../../src/core/money.ts';
+import { channelOf } from '../../src/core/channel.ts';
 import type { Reject } from '../../src/core/batch.ts';
 
 const contribution: fc.Arbitrary<Contribution> = fc.record({
@@ -15,11 +16,18 @@ const contribution: fc.Arbitrary<Contribution> = fc.record({
 });
 
 describe('the messages of the changes topic', () => {
-  it('carry every contribution back exactly, amounts beyond 2^53 included', () => {
+  it('carry every contribution back exactly and in order within its group, amounts beyond 2^53 included', () => {
     fc.assert(
-      fc.property(contribution, (change) => {
-        const decoded = decodeChange(encodeChange(change).value);
-        expect(decoded).toEqual({ kind: 'change', change });
+      fc.property(fc.array(contribution, { maxLength: 50 }), (changes) => {
+        const byKey = new Map<string, Contribution[]>();
+        for (const { key, value } of encodeChanges(changes)) {
+          const decoded = decodeMessage(value);
+          if (decoded.kind !== 'changes') throw new TypeError('expected changes');
+          byKey.set(key, [...(byKey.get(key) ?? []), ...decoded.changes]);
+        }
+        const keyOf = (c: Contribution): string => `${c.day} ${channelOf(c.channel).code}`;
+        for (const [key, got] of byKey) expect(got).toEqual(changes.filter((c) => keyOf(c) === key));
+        expect([...byKey.values()].flat()).toHaveLength(changes.length);
       }),
       { numRuns: 1000 },
     );
@@ -27,17 +35,24 @@ describe('the messages of the changes topic', () => {
 
   it('are keyed by day and channel code, so that every change of a group meets in one partition', () => {
     const change: Contribution = { sign: 1, day: '2021-03-25', channel: 'WebShop', userId: 'u', amount: 1, payTime: '2021-03-25 10:00:00' };
-    expect(encodeChange(change).key).toBe('2021-03-25 other'); // case-sensitive: WebShop is other
-    expect(encodeChange({ ...change, channel: 'webShop', sign: -1 }).key).toBe('2021-03-25 webShop');
+    expect(encodeChanges([change]).map((m) => m.key)).toEqual(['2021-03-25 other']); // case-sensitive: WebShop is other
+    expect(encodeChanges([change, { ...change, channel: 'webShop', sign: -1 }]).map((m) => m.key)).toEqual(['2021-03-25 other', '2021-03-25 webShop']);
+  });
+
+  it('hold at most 2,000 changes each, within the broker\'s message size', () => {
+    const change: Contribution = { sign: 1, day: '2021-03-25', channel: 'webShop', userId: 'u', amount: 10n ** 20n, payTime: '2021-03-25 10:00:00' };
+    const messages = encodeChanges(Array.from({ length: 4500 }, () => change));
+    expect(messages.map((m) => (JSON.parse(m.value) as unknown[]).length)).toEqual([2000, 2000, 500]);
+    expect(Math.max(...messages.map((m) => Buffer.byteLength(m.value)))).toBeLessThan(1 << 20);
   });
 
   it('carry rejects whole, to be written by the aggregate stage', () => {
     const reject: Reject = { source: 'kafka:orders', partition: 2, offset: 41, reason: 'order_id: missing', raw: '{"x":1}', rawBytes: 7, rejectedAt: 1_616_630_400_000 };
-    expect(decodeChange(encodeReject(reject).value)).toEqual({ kind: 'reject', reject });
+    expect(decodeMessage(encodeReject(reject).value)).toEqual({ kind: 'reject', reject });
   });
 
   it('refuse a message they did not write with a TypeError that quotes it', () => {
-    expect(() => decodeChange('[1,"2021-03-25",null,null,"12.5","x"]')).toThrow(TypeError);
-    expect(() => decodeChange('{"order_id":"1"}')).toThrow(/Cannot read change: .*\{"order_id":"1"\}/);
+    expect(() => decodeMessage('[[1,"2021-03-25",null,null,"12.5","x"]]')).toThrow(TypeError);
+    expect(() => decodeMessage('{"order_id":"1"}')).toThrow(/Cannot read change: .*\{"order_id":"1"\}/);
   });
 });

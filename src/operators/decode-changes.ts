@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch, type RawRecord, type Reject } from '../core/batch.ts';
-import { decodeChange } from '../core/change-message.ts';
+import { decodeMessage } from '../core/change-message.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
 
 /** Options of {@link decodeChanges}. */
@@ -27,11 +27,11 @@ export function decodeChanges(options: DecodeChangesOptions = {}): OperatorFunct
       const text = typeof record.value === 'string' ? record.value : Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength).toString('utf8');
       let decoded;
       try {
-        decoded = decodeChange(text);
+        decoded = decodeMessage(text);
       } catch (error) {
         throw new TypeError(`${batch.source} partition ${record.partition} offset ${record.offset}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (decoded.kind === 'change') changes.push(decoded.change);
+      if (decoded.kind === 'changes') for (const change of decoded.changes) changes.push(change);
       else if (keepRejects) rejects.push(decoded.reject);
     }
     return { ...withItems(batch, changes), rejects };

@@ -1,7 +1,7 @@
 /** The edge of the dedupe stage: its changes go to the changes topic in Kafka transactions. */
 import type * as RdKafka from 'node-rdkafka';
 import type { Batch } from '../core/batch.ts';
-import { encodeChange, encodeReject } from '../core/change-message.ts';
+import { encodeChanges, encodeReject } from '../core/change-message.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
 import { clientConfig, kafka } from '../kafka/client.ts';
 
@@ -53,10 +53,7 @@ export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<
       if (batch.items.length === 0 && batch.rejects.length === 0 && batch.progress.length === 0) return;
       try {
         await call((done) => producer.beginTransaction(done));
-        for (const change of batch.items) {
-          const { key, value } = encodeChange(change);
-          producer.produce(changesTopic, null, Buffer.from(value), key);
-        }
+        for (const { key, value } of encodeChanges(batch.items)) producer.produce(changesTopic, null, Buffer.from(value), key);
         for (const reject of batch.rejects) {
           const { key, value } = encodeReject(reject);
           producer.produce(changesTopic, null, Buffer.from(value), key);

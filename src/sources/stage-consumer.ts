@@ -10,7 +10,7 @@ export interface StageConsumerOptions {
   readonly group: string;
   /** Static group membership: a restarted instance takes its partitions back at once. */
   readonly instanceId: string;
-  /** Messages asked for at a time. Default: 2000. */
+  /** Messages asked for at a time (a batch is one transaction of the dedupe stage). Default: 10000. */
   readonly batchSize?: number;
   /** One line per event worth telling (assignments). Default: nothing. */
   readonly log?: (line: string) => void;
@@ -52,7 +52,7 @@ export class AssignmentChanged extends Error {
 
 /** Connects a consumer-group member for one stage of a scaled-out run. */
 export async function stageConsumer(options: StageConsumerOptions): Promise<StageConsumer> {
-  const { brokers, topic, group, instanceId, batchSize = 2000, log = () => {} } = options;
+  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {} } = options;
   const Kafka = kafka();
   let current: Assignment = { generation: 0, partitions: [] };
   const waiters = new Set<() => void>();
