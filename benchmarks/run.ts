@@ -87,7 +87,7 @@ if (scaleOrders > 0) {
     for (const run of runs) {
       rows.push([
         `scale-out, ${run.instances} instance(s) --stage both, 6 partitions -> MariaDB, ${messages.toLocaleString('en-US')} messages, exact`,
-        `${Math.round(run.rate).toLocaleString('en-US')}/s, ${run.cpuPerMillion.toFixed(0)} CPU s per 1M messages, up in ${run.startSeconds.toFixed(1)} s`,
+        `${Math.round(run.rate).toLocaleString('en-US')}/s; ${run.cpuPerMillion.toFixed(0)} CPU s per 1M messages; up in ${run.startSeconds.toFixed(1)} s; ${run.rebuilds} rebuilds, longest ${run.longestRebuild.toFixed(1)} s`,
         `${Math.round(one).toLocaleString('en-US')}/s (1 instance)`,
         (run.rate / one).toFixed(2),
       ]);

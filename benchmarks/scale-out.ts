@@ -22,6 +22,10 @@ export interface ScaleOutRun {
   readonly rate: number;
   /** Seconds from the start of the processes to the first partitions owned. */
   readonly startSeconds: number;
+  /** The longest pause of a stage for a rebalance: rebuilding the state of its new partitions, seconds. */
+  readonly longestRebuild: number;
+  /** Rebalances the stages went through (each one a rebuild), over all instances. */
+  readonly rebuilds: number;
   /** CPU seconds of all instances per million messages. */
   readonly cpuPerMillion: number;
 }
@@ -49,7 +53,8 @@ export async function scaleOutRuns(file: string, topic: string, messages: number
       const owned = Math.min(...logs.map((log) => log.ownedAt));
       const seconds = (performance.now() - owned) / 1000;
       const cpu = children.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
-      runs.push({ instances: count, rate: messages / seconds, startSeconds: (owned - started) / 1000, cpuPerMillion: (cpu / messages) * 1e6 });
+      const pauses = logs.flatMap((log) => [...log.text.matchAll(/state rebuilt (?:from [\d,]+ messages )?in ([\d.]+) (ms|s)/g)].map((m) => Number(m[1]) / (m[2] === 'ms' ? 1000 : 1)));
+      runs.push({ instances: count, rate: messages / seconds, startSeconds: (owned - started) / 1000, longestRebuild: Math.max(0, ...pauses), rebuilds: pauses.length, cpuPerMillion: (cpu / messages) * 1e6 });
       process.stderr.write(`bench: ${count} instance(s): partitions owned after ${((owned - started) / 1000).toFixed(1)} s, exact table ${seconds.toFixed(1)} s later\n`);
     } finally {
       for (const child of children) child.kill('SIGTERM');
