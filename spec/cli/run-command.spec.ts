@@ -73,6 +73,11 @@ describe('tradeflow run', () => {
     [['run', '--db', 'postgres://x'], /^tradeflow: Cannot use --db: "postgres:\/\/x" is neither sqlite:PATH nor mysql:/],
     [['run', '--timezone', 'Mars/Olympus'], /^tradeflow: Cannot use --timezone: "Mars\/Olympus" is not an IANA time zone$/],
     [['run', '--db'], /^tradeflow: --db needs a value/],
+    [['run', '--stage', 'both'], /^tradeflow: --stage: only with --source kafka \(the stages meet in a Kafka topic\)$/],
+    [['run', '--source', 'kafka', '--stage', 'all'], /^tradeflow: --stage: expected dedupe, aggregate or both, got "all"$/],
+    [['run', '--source', 'kafka', '--stage', 'both', '--exit-at-end'], /^tradeflow: --stage: not with --exit-at-end/],
+    [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^tradeflow: --instance-id: expected letters, digits/],
+    [['run', '--source', 'kafka', '--instance-id', 'a'], /^tradeflow: --instance-id: only with --stage/],
     [['launch'], /^tradeflow: unknown command "launch"/],
   ])('refuses %j with one line naming the culprit and exit code 2', async (args, message) => {
     const result = await runCli(args);

@@ -20,7 +20,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'brokers', type: 'string', value: 'HOST:PORT[,..]', description: 'kafka: the bootstrap brokers', default: '127.0.0.1:9092' },
   { name: 'topic', type: 'string', value: 'NAME', description: 'kafka: the orders topic', default: 'trade_order_detail_info' },
   { name: 'group', type: 'string', value: 'ID', description: 'kafka: the consumer group', default: 'trade_order' },
-  { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: latest, earliest, group (resume; what a restart uses) or timestamp:<ISO>', default: 'latest' },
+  { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: latest, earliest, group (resume; what a restart uses) or timestamp:<ISO>; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka, scale-out: this instance\'s id, unique and stable across restarts (default: the host name)' },
