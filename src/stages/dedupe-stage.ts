@@ -3,10 +3,11 @@
  * dedupe by `order_id`, and send the retract/insert changes to the changes topic, keyed by
  * group, in Kafka transactions that also commit the orders' offsets.
  */
-import { lastValueFrom, mergeMap, type SchedulerLike } from 'rxjs';
+import { lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import { createCounters, type PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
-import { createDedupeState } from '../core/dedupe-state.ts';
+import { createDedupeState, type Contribution } from '../core/dedupe-state.ts';
+import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
 import { formatCount, formatDuration } from '../cli/format.ts';
 import { dedupeStage } from '../pipeline.ts';
 import { changeTopicSink } from '../sinks/change-topic-sink.ts';
@@ -32,11 +33,32 @@ export interface DedupeStageOptions {
   readonly scheduler?: SchedulerLike;
 }
 
+/** The state of one orders partition, kept from one rebalance to the next. */
+interface PartitionState {
+  /** The live lane: its counters are the run's. */
+  readonly lane: PartitionLane<Contribution>;
+  /** The same state fed while it is rebuilt: nothing counted, nothing sent. */
+  readonly rebuild: PartitionLane<Contribution>;
+  /** The next offset this state has not seen. */
+  next: number;
+}
+
 /** Runs the dedupe stage until the signal aborts. */
 export async function runDedupeStage(options: DedupeStageOptions): Promise<void> {
-  const { brokers, ordersTopic, changesTopic, group, instanceId, counters, signal, log } = options;
+  const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log } = options;
   const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log });
   const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}` });
+  // Per partition, so that a rebalance rebuilds only the partitions that are new to this
+  // instance (or that someone else moved on meanwhile), not all of them.
+  const states = new Map<number, PartitionState>();
+  const newState = (): PartitionState => {
+    const dedupeState = createDedupeState();
+    return {
+      lane: partitionLane(dedupeStage({ ...options, dedupeState, announceState: false })),
+      rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState, announceState: false })),
+      next: 0,
+    };
+  };
   try {
     await forEachAssignment(
       consumer,
@@ -44,18 +66,31 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
       async (assignment) => {
         const began = performance.now();
         const from = await consumer.committed(assignment.partitions);
-        // The state of these partitions is a function of what was read of them: read it again.
-        const dedupeState = createDedupeState();
-        const replay = createCounters();
-        const upTo = new Map([...from].map(([partition, next]) => [partition, next - 1]));
-        await lastValueFrom(replayPartitions({ brokers, topic: ordersTopic, upTo }).pipe(dedupeStage({ ...options, counters: replay, dedupeState, announceState: false })), { defaultValue: undefined });
+        for (const partition of states.keys()) if (!assignment.partitions.includes(partition)) states.delete(partition);
+        // A state is good only at the offset the group committed: ahead of it, it holds orders
+        // of an aborted transaction; behind it, another instance went on meanwhile.
+        const stale = assignment.partitions.filter((partition) => states.get(partition)?.next !== from.get(partition));
+        for (const partition of stale) states.set(partition, newState());
+        const upTo = new Map(stale.map((partition) => [partition, (from.get(partition) ?? 0) - 1]));
+        const lanesOf = (pick: (state: PartitionState) => PartitionLane<Contribution>): Map<number, PartitionLane<Contribution>> =>
+          new Map([...states].map(([partition, state]) => [partition, pick(state)]));
+        let replayed = 0;
+        await lastValueFrom(replayPartitions({ brokers, topic: ordersTopic, upTo }).pipe(tap((batch) => (replayed += batch.items.length)), byPartition(lanesOf((state) => state.rebuild))), { defaultValue: undefined });
+        for (const partition of stale) states.get(partition)!.next = from.get(partition) ?? 0;
         if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
-        log(`tradeflow: dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replay.read)} messages in ${formatDuration(performance.now() - began)}`);
+        const kept = assignment.partitions.filter((partition) => !stale.includes(partition));
+        log(
+          `tradeflow: dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
+            `state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}${kept.length > 0 ? ` (kept: ${kept.join(', ')})` : ''}`,
+        );
         const writes = boundedWrites();
         try {
           await lastValueFrom(
             consumer.batches(assignment, from, () => writes.ready(), signal).pipe(
-              dedupeStage({ ...options, dedupeState, announceState: false }),
+              tap((batch) => {
+                for (const { partition, offset } of batch.progress) states.get(partition)!.next = offset + 1;
+              }),
+              byPartition(lanesOf((state) => state.lane)),
               mergeMap((batch) => writes.run(() => sink.write(batch, consumer.client))),
             ),
             { defaultValue: undefined },
