@@ -7,6 +7,7 @@ import { lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import { createCounters, type PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
 import { createDedupeState, type Contribution } from '../core/dedupe-state.ts';
+import { partitionsToRebuild } from '../core/partition-positions.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
 import { formatCount, formatDuration } from '../cli/format.ts';
 import { dedupeStage } from '../pipeline.ts';
@@ -67,9 +68,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         const began = performance.now();
         const from = await consumer.committed(assignment.partitions);
         for (const partition of states.keys()) if (!assignment.partitions.includes(partition)) states.delete(partition);
-        // A state is good only at the offset the group committed: ahead of it, it holds orders
-        // of an aborted transaction; behind it, another instance went on meanwhile.
-        const stale = assignment.partitions.filter((partition) => states.get(partition)?.next !== from.get(partition));
+        const stale = partitionsToRebuild(new Map([...states].map(([partition, state]) => [partition, state.next])), assignment.partitions, from);
         for (const partition of stale) states.set(partition, newState());
         const upTo = new Map(stale.map((partition) => [partition, (from.get(partition) ?? 0) - 1]));
         const lanesOf = (pick: (state: PartitionState) => PartitionLane<Contribution>): Map<number, PartitionLane<Contribution>> =>
