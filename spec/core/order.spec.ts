@@ -62,6 +62,14 @@ describe('an order record', () => {
     expect(b).toMatchObject({ orderId: '9007199254740992' });
   });
 
+  it('reads a big-number id exactly however the message spells, nests or repeats the key', () => {
+    const rest = '"order_time":"2021-03-25 12:02:02","real_pay":1,"pay_time":"2021-03-25 12:03:00"';
+    expect(readText(`{ "order_id" :\n 9007199254740993 ,${rest}}`)).toMatchObject({ orderId: '9007199254740993' });
+    expect(readText(`{"x":{"order_id":9007199254740995},"order_id":9007199254740993,${rest}}`)).toMatchObject({ orderId: '9007199254740993' });
+    expect(readText(`{"x \\"order_id":9007199254740995,"order\\u005fid":9007199254740993,${rest}}`)).toMatchObject({ orderId: '9007199254740993' });
+    expect(readText(`{"order_id":1,${rest.replace('"real_pay":1', '"real_pay":0.12345650000000000001')}}`)).toMatchObject({ realPay: 123_457 });
+  });
+
   it('keeps a 10,000-character id as a digest that still tells ids apart', () => {
     const long = 'x'.repeat(10_000);
     const a = read({ order_id: long, user_id: long });

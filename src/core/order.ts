@@ -74,8 +74,7 @@ function idText(value: unknown, field: string, text: string): string | undefined
   if (typeof value !== 'number') return undefined;
   if (Number.isSafeInteger(value)) return String(value);
   if (!Number.isInteger(value)) return undefined;
-  const source = exactField(text, field);
-  const digits = isLosslessNumber(source) ? source.value : undefined;
+  const digits = exactNumber(text, field);
   return digits !== undefined && INTEGER_TEXT.test(digits) ? digits : undefined;
 }
 
@@ -87,8 +86,8 @@ function amount(value: unknown, text: string): Micros | null | string {
     if (value < 0) return negative(value);
     const fast = microsFromNumber(value);
     if (fast !== undefined) return fast;
-    const source = exactField(text, 'real_pay');
-    micros = isLosslessNumber(source) ? parseDecimal(source.value) : undefined;
+    const digits = exactNumber(text, 'real_pay');
+    micros = digits === undefined ? undefined : parseDecimal(digits);
   } else if (typeof value === 'string') {
     const fast = microsFromText(value);
     if (typeof fast === 'number' && fast > 0) return fast; // the common case: plain and positive
@@ -103,13 +102,29 @@ function amount(value: unknown, text: string): Micros | null | string {
   return compactMicros(micros);
 }
 
+/** JSON's number grammar, after the key's colon. */
+const NUMBER_AFTER_COLON = /^[ \t\n\r]*:[ \t\n\r]*(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/;
+
 /**
- * A field's number exactly as written, as a LosslessNumber: JSON.parse has already rounded it to
- * a double, so the message is read again, which is rare (ids beyond 2^53, long amounts).
+ * A field's number exactly as written: JSON.parse has already rounded it to a double, so the
+ * message is read again (ids beyond 2^53, long amounts).
+ * Undefined when the field is not a number there.
  */
-function exactField(text: string, field: string): unknown {
+function exactNumber(text: string, field: string): string | undefined {
+  // The quick way, when it cannot be wrong: in valid JSON without a backslash every quote
+  // delimits a string, so a single `"field"` is the top-level key JSON.parse read. A short
+  // message also cannot be nested too deep for the full reader below, so both ways agree.
+  if (text.length <= 4096 && !text.includes('\\')) {
+    const key = `"${field}"`;
+    const at = text.indexOf(key);
+    if (at >= 0 && text.indexOf(key, at + key.length) < 0) {
+      const number = NUMBER_AFTER_COLON.exec(text.slice(at + key.length));
+      if (number !== null) return number[1];
+    }
+  }
   try {
-    return (parseLossless(text) as Record<string, unknown>)[field];
+    const value = (parseLossless(text) as Record<string, unknown>)[field];
+    return isLosslessNumber(value) ? value.value : undefined;
   } catch {
     return undefined; // e.g. nesting too deep for the second reader: the field counts as unreadable
   }
