@@ -13,9 +13,9 @@ import { describeWithService, isReachable } from '../support/services.ts';
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 
-/** One `tradeflow run --stage both` instance of the group. */
-function startInstance(topic: string, url: string, id: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', 'both', '--instance-id', id, '--db', url, '--as-of', `${DAY} 00:00:00`, '--flush-interval', '300']);
+/** One `tradeflow run --stage both` (or one stage) instance of the group. */
+function startInstance(topic: string, url: string, id: string, stage = 'both'): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', stage, '--instance-id', id, '--db', url, '--as-of', `${DAY} 00:00:00`, '--flush-interval', '300']);
   return { child, done: finished(child) };
 }
 
@@ -45,6 +45,30 @@ function jsonBigInt(_key: string, value: unknown): unknown {
 describeWithService(KAFKA, reachable, 'scale-out: instances of one group share the partitions, on a real broker and MariaDB', () => {
   const threeInstances = useSpecDatabase();
   const scaling = useSpecDatabase();
+  const split = useSpecDatabase();
+
+  it('runs the stages in separate instances: one --stage dedupe, one --stage aggregate, with the topics made by topic create', async () => {
+    const db = split.open();
+    const { file, lines } = await generated(50_000, 33);
+    const topic = uniqueTopic('split');
+    const created = await runCli(['topic', 'create', '--topic', topic, '--partitions', '4', '--stages-of', topic]);
+    expect(created.stdout).toBe(`created topic ${topic} with 4 partition(s)\ncreated topic ${topic}-changes with 4 partition(s)`);
+    await produceFile(topic, file);
+    const expected = await tutorialSqlOnMariaDb(db, lines, DAY);
+    const rejects = (await rejectedRecords(db, lines)).length;
+
+    const dedupe = startInstance(topic, split.url, 'parser', 'dedupe');
+    const aggregate = startInstance(topic, split.url, 'counter', 'aggregate');
+    await expectExact(db, expected, rejects, 120_000);
+    dedupe.child.kill('SIGTERM');
+    aggregate.child.kill('SIGTERM');
+    const [parsed, counted] = [await dedupe.done, await aggregate.done];
+    expect(parsed.code, parsed.stderr).toBe(0);
+    expect(counted.code, counted.stderr).toBe(0);
+    expect(parsed.stderr).toMatch(/instance parser, dedupe stage: /);
+    expect(parsed.stdout).toMatch(/^read [1-9][\d,]* \| .*\| rows written 0 \|/); // it writes no rows
+    expect(counted.stdout).toMatch(/^read 0 \| .*rows written [1-9]/); // it reads no orders
+  }, 200_000);
 
   it('three instances on a six-partition topic write exactly the table of the tutorial SQL for 300,000 orders', async () => {
     const db = threeInstances.open();
@@ -66,7 +90,7 @@ describeWithService(KAFKA, reachable, 'scale-out: instances of one group share t
     expect(await resultRows(db)).toEqual(expected);
   }, 400_000);
 
-  it('scaling from one instance to three and back to two, one of them killed -9, leaves the table exact while orders flow', async () => {
+  it('scaling from one instance to three and back to two, one of them killed -9, then a fourth joining and leaving, leaves the table exact while orders flow', async () => {
     const db = scaling.open();
     const { file, lines } = await generated(200_000, 32);
     const topic = uniqueTopic('rescale');
@@ -74,14 +98,20 @@ describeWithService(KAFKA, reachable, 'scale-out: instances of one group share t
     const expected = await tutorialSqlOnMariaDb(db, lines, DAY);
     const rejects = (await rejectedRecords(db, lines)).length;
 
-    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '20000']));
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '15000']));
+    const pause = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
     const first = startInstance(topic, scaling.url, 'first');
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    await pause(3000);
     const second = startInstance(topic, scaling.url, 'second');
     const third = startInstance(topic, scaling.url, 'third');
-    await new Promise((resolve) => setTimeout(resolve, 8000));
+    await pause(4000);
     third.child.kill('SIGKILL'); // mid-stream, transactions and flushes in flight
     expect((await third.done).code).toBeNull();
+    // More rebalances while orders flow: one more joins, then leaves cleanly.
+    const fourth = startInstance(topic, scaling.url, 'fourth');
+    await pause(3000);
+    fourth.child.kill('SIGTERM');
+    expect((await fourth.done).code).toBe(0);
     expect((await producer).code).toBe(0);
 
     await expectExact(db, expected, rejects, 240_000);

@@ -14,6 +14,13 @@ export interface StageConsumerOptions {
   readonly batchSize?: number;
   /** One line per event worth telling (assignments). Default: nothing. */
   readonly log?: (line: string) => void;
+  /**
+   * Runs when partitions are revoked, before they are let go: the group cannot hand them to
+   * another instance until it resolves, so a transaction in flight commits (or aborts) while
+   * this instance still owns what it covers (Kafka Streams commits in onPartitionsRevoked for
+   * the same reason). Default: nothing to wait for.
+   */
+  readonly beforeRevoke?: () => Promise<void>;
 }
 
 /** The partitions a stage owns now; `generation` changes with every rebalance. */
@@ -52,7 +59,7 @@ export class AssignmentChanged extends Error {
 
 /** Connects a consumer-group member for one stage of a scaled-out run. */
 export async function stageConsumer(options: StageConsumerOptions): Promise<StageConsumer> {
-  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {} } = options;
+  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {}, beforeRevoke = () => Promise.resolve() } = options;
   const Kafka = kafka();
   let current: Assignment = { generation: 0, partitions: [] };
   const waiters = new Set<() => void>();
@@ -75,8 +82,13 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
           log(`kafka: ${group} assigned ${topic} partitions ${partitions.join(', ')}`);
           for (const wake of waiters) wake();
         } else {
-          client.unassign();
+          // A new generation at once: no write starts for the old one from here on.
           current = { generation: current.generation + 1, partitions: [] };
+          void beforeRevoke()
+            .catch(() => {})
+            .finally(() => {
+              if (client.isConnected()) client.unassign();
+            });
         }
       },
     },

@@ -47,7 +47,10 @@ interface PartitionState {
 /** Runs the dedupe stage until the signal aborts. */
 export async function runDedupeStage(options: DedupeStageOptions): Promise<void> {
   const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log } = options;
-  const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log });
+  let inFlight = (): Promise<void> => Promise.resolve();
+  // The partitions are let go only once the transactions in flight are done: committing the
+  // offsets of a partition another instance already reads from would count its orders twice.
+  const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, beforeRevoke: () => inFlight() });
   const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}` });
   // Per partition, so that a rebalance rebuilds only the partitions that are new to this
   // instance (or that someone else moved on meanwhile), not all of them.
@@ -83,6 +86,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
             `state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}${kept.length > 0 ? ` (kept: ${kept.join(', ')})` : ''}`,
         );
         const writes = boundedWrites();
+        inFlight = () => writes.settled();
         try {
           await lastValueFrom(
             consumer.batches(assignment, from, () => writes.ready(), signal).pipe(
@@ -90,7 +94,12 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
                 for (const { partition, offset } of batch.progress) states.get(partition)!.next = offset + 1;
               }),
               byPartition(lanesOf((state) => state.lane)),
-              mergeMap((batch) => writes.run(() => sink.write(batch, consumer.client))),
+              mergeMap((batch) =>
+                writes.run(async () => {
+                  if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
+                  await sink.write(batch, consumer.client);
+                }),
+              ),
             ),
             { defaultValue: undefined },
           );
