@@ -52,7 +52,7 @@ describeWithService(KAFKA, reachable, 'scale-out: instances of one group share t
     const { file, lines } = await generated(50_000, 33);
     const topic = uniqueTopic('split');
     const created = await runCli(['topic', 'create', '--topic', topic, '--partitions', '4', '--stages-of', topic]);
-    expect(created.stdout).toBe(`created topic ${topic} with 4 partition(s)\ncreated topic ${topic}-changes with 4 partition(s)`);
+    expect(created.stdout.trim()).toBe(`created topic ${topic} with 4 partition(s)\ncreated topic ${topic}-changes with 4 partition(s)`);
     await produceFile(topic, file);
     const expected = await tutorialSqlOnMariaDb(db, lines, DAY);
     const rejects = (await rejectedRecords(db, lines)).length;
