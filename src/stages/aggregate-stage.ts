@@ -4,10 +4,10 @@
  * the offsets it covers, fenced so that only a partition's owner writes its groups.
  */
 import type { Knex } from 'knex';
-import { concat, lastValueFrom, mergeMap, type SchedulerLike } from 'rxjs';
+import { concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
-import { formatDuration } from '../cli/format.ts';
+import { formatCount, formatDuration } from '../cli/format.ts';
 import { decodeChanges } from '../operators/decode-changes.ts';
 import type { Flush } from '../operators/buffer-flush.ts';
 import { aggregateStage } from '../pipeline.ts';
@@ -67,12 +67,19 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
         expected = new Map(upTo);
         const from = new Map([...upTo].map(([partition, last]) => [partition, last + 1]));
         const writes = boundedWrites();
-        let announced = false;
+        let replayed = 0;
         try {
           await lastValueFrom(
             concat(
               // The groups of these partitions as the table has them: their changes read again.
-              replayPartitions({ brokers, topic: changesTopic, upTo, readCommitted: true }).pipe(decodeChanges({ keepRejects: false })),
+              replayPartitions({ brokers, topic: changesTopic, upTo, readCommitted: true }).pipe(
+                tap((batch) => (replayed += batch.items.length)),
+                decodeChanges({ keepRejects: false }),
+                tap({
+                  complete: () =>
+                    log(`tradeflow: aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}`),
+                }),
+              ),
               consumer.batches(assignment, from, () => writes.ready(), signal).pipe(decodeChanges()),
             ).pipe(
               aggregateStage(options),
@@ -83,8 +90,6 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
                   await sink.write(flush, { key, covered: flush.progress });
                   if (wrote) for (const { partition, offset } of flush.progress) expected.set(partition, offset);
                   consumer.commit(flush.progress);
-                  if (!announced) log(`tradeflow: aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt in ${formatDuration(performance.now() - began)}`);
-                  announced = true;
                   onFlush?.(flush);
                 }),
               ),
