@@ -55,12 +55,13 @@ export async function rawConsumerRate(topic: string, messages: number): Promise<
   return rate;
 }
 
-async function freshDatabase(): Promise<string> {
+/** Drops and creates a benchmark database on the local MariaDB; returns its URL. */
+export async function freshDatabase(name = DB): Promise<string> {
   const admin = knex({ client: 'mysql2', connection: { host: '127.0.0.1', port: 3306, user: 'root' } });
-  await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
-  await admin.raw(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+  await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.raw(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
   await admin.destroy();
-  return `mysql://root@127.0.0.1:3306/${DB}`;
+  return `mysql://root@127.0.0.1:3306/${name}`;
 }
 
 /** Orders/s of the whole pipeline from the topic into MariaDB: from the first batch to the last row committed. */

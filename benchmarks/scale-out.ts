@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
+import { freshDatabase } from './end-to-end.ts';
 import { openDatabase, parseDatabase } from '../src/db/connect.ts';
 import { replayIntoSqlite } from './core.ts';
 import { BENCH_DAY } from './recorded-file.ts';
@@ -35,7 +36,7 @@ export async function scaleOutRuns(file: string, topic: string, messages: number
   const expected = await expectedTable(file);
   const runs: ScaleOutRun[] = [];
   for (const count of instanceCounts) {
-    const url = await freshDatabase();
+    const url = await freshDatabase(DB);
     const db = openDatabase(parseDatabase(url));
     const group = `scale-${count}-${randomBytes(3).toString('hex')}`;
     const started = performance.now();
@@ -79,14 +80,6 @@ async function expectedTable(file: string): Promise<string> {
 async function tableOf(db: Knex): Promise<string> {
   const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as Record<string, unknown>[];
   return JSON.stringify(rows.map((r) => [String(r.begin_time), r.channel_code, Number(r.cur_gmv), Number(r.cur_order_user_count), Number(r.cur_order_count), String(r.last_pay_time)]));
-}
-
-async function freshDatabase(): Promise<string> {
-  const admin = knex({ client: 'mysql2', connection: { host: '127.0.0.1', port: 3306, user: 'root' } });
-  await admin.raw(`DROP DATABASE IF EXISTS ${DB}`);
-  await admin.raw(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
-  await admin.destroy();
-  return `mysql://root@127.0.0.1:3306/${DB}`;
 }
 
 /** User + system CPU seconds of a live process, from /proc (Linux). */
