@@ -38,6 +38,21 @@ async function expectExact(db: Knex, expected: ExpectedRow[], rejects: number, t
   });
 }
 
+/** Resolves once the child has written a line matching `pattern` to stderr. */
+function saidLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`Cannot wait longer for ${String(pattern)}; the instance said:\n${text}`)), timeoutMs);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (pattern.test(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
 function jsonBigInt(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
@@ -109,7 +124,8 @@ describeWithService(KAFKA, reachable, 'scale-out: instances of one group share t
     expect((await third.done).code).toBeNull();
     // More rebalances while orders flow: one more joins, then leaves cleanly.
     const fourth = startInstance(topic, scaling.url, 'fourth');
-    await pause(3000);
+    await saidLine(fourth.child, /dedupe stage owns/, 60_000); // up and in the group, not still starting
+    await pause(1500);
     fourth.child.kill('SIGTERM');
     expect((await fourth.done).code).toBe(0);
     expect((await producer).code).toBe(0);
