@@ -30,7 +30,16 @@ import { showTable, summary } from './cli/job-report.ts';
 export type SourcePlan =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'simulator'; readonly zone: string; readonly ordersPerSecond: number; readonly seed: number }
-  | { readonly kind: 'kafka'; readonly brokers: string; readonly topic: string; readonly group: string; readonly startup: StartupMode; readonly exitAtEnd: boolean };
+  | {
+      readonly kind: 'kafka';
+      readonly brokers: string;
+      readonly topic: string;
+      readonly group: string;
+      readonly startup: StartupMode;
+      readonly exitAtEnd: boolean;
+      /** This process's static group membership id. Default: from the host name and the topic. */
+      readonly instanceId?: string;
+    };
 
 /** Everything a run needs to know. */
 export interface JobPlan {
@@ -183,7 +192,7 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | und
   // (or all of them, without a checkpoint) is read from its start: its committed offset may be
   // ahead of the state, and resuming there would lose orders.
   const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
-  return kafkaSource({ ...source, startup, instanceId: `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
+  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
 }
 
 function describeDays(days: DaySelection): string {

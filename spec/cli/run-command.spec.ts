@@ -77,7 +77,7 @@ describe('tradeflow run', () => {
     [['run', '--source', 'kafka', '--stage', 'all'], /^tradeflow: --stage: expected dedupe, aggregate or both, got "all"$/],
     [['run', '--source', 'kafka', '--stage', 'both', '--exit-at-end'], /^tradeflow: --stage: not with --exit-at-end/],
     [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^tradeflow: --instance-id: expected letters, digits/],
-    [['run', '--source', 'kafka', '--instance-id', 'a'], /^tradeflow: --instance-id: only with --stage/],
+    [['run', '--instance-id', 'a'], /^tradeflow: --instance-id: only with --source kafka/],
     [['launch'], /^tradeflow: unknown command "launch"/],
   ])('refuses %j with one line naming the culprit and exit code 2', async (args, message) => {
     const result = await runCli(args);

@@ -61,7 +61,9 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     await produceFile(topic, join(dir, 'first.jsonl'));
 
     const args = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'group', '--db', database.url, '--as-of', `${DAY} 00:00:00`];
-    const first = startCli(args);
+    // Two hosts, as far as the group can tell (on one host the default id is the same, and the
+    // second process would fence the first instead).
+    const first = startCli([...args, '--instance-id', 'host-a']);
     const firstDone = finished(first);
     await waitFor(async () => (await db.schema.hasTable('trade_channel_collect')) && (await db('trade_channel_collect').count({ n: '*' }))[0]!.n !== 0);
     await produceFile(topic, join(dir, 'second.jsonl')); // versions of the same orders on both sides of the stop
@@ -77,7 +79,27 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     expect(resumed.stderr).toMatch(/resuming kafka:restart-\w+:restart-\w+ with [\d,]+ orders of state/);
     expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, linesOf(file), DAY));
   }, 180_000);
+
+  it('warns, naming --stage both, when a second single-process run joins its group and takes a share of the partitions', async () => {
+    const topic = uniqueTopic('shared');
+    await createTopic(topic, 2);
+    await produceFile(topic, SAMPLE);
+    const args = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--db', database.url, '--as-of', `${DAY} 12:03:00`, '--http-port', '0'];
+    // Two hosts, as far as the group can tell (on one host the default id is the same, and the
+    // second process would fence the first instead).
+    const first = startCli([...args, '--instance-id', 'host-a']);
+    const firstDone = finished(first);
+    let said = '';
+    first.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    await waitFor(async () => /assigned shared-\w+ partitions 0, 1/.test(said), 30_000);
+    expect(said).not.toMatch(/warning/); // alone in the group, it owns both
+    const second = startCli([...args, '--instance-id', 'host-b']);
+    const secondDone = finished(second);
+    await waitFor(async () => /warning: this run owns 1 of the 2 partitions/.test(said), 60_000);
+    expect(said).toMatch(/both would write partial figures\. Run one process per group, or scale out with --stage both/);
+    first.kill('SIGTERM');
+    second.kill('SIGTERM');
+    expect((await firstDone).code).toBe(0);
+    expect((await secondDone).stderr).toMatch(/warning: this run owns 1 of the 2 partitions/);
+  }, 120_000);
 });
-
-
-

@@ -23,7 +23,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: latest, earliest, group (resume; what a restart uses) or timestamp:<ISO>; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
-  { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka, scale-out: this instance\'s id, unique and stable across restarts (default: the host name)' },
+  { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
@@ -67,17 +67,11 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
 
 function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): StagePlan | undefined {
   const stages = options.get('stage');
-  const instanceId = options.get('instance-id');
-  if (stages === undefined) {
-    if (instanceId !== undefined) throw new UsageError('--instance-id: only with --stage (a scaled-out run)');
-    return undefined;
-  }
+  if (stages === undefined) return undefined;
   if (stages !== 'dedupe' && stages !== 'aggregate' && stages !== 'both') throw new UsageError(`--stage: expected dedupe, aggregate or both, got "${String(stages)}"`);
   if (source.kind !== 'kafka') throw new UsageError('--stage: only with --source kafka (the stages meet in a Kafka topic)');
   if (source.exitAtEnd) throw new UsageError('--stage: not with --exit-at-end (a scaled-out run goes on until it is stopped)');
-  const id = String(instanceId ?? hostname());
-  if (!/^[\w.-]{1,100}$/.test(id)) throw new UsageError(`--instance-id: expected letters, digits, ".", "_" or "-", got "${id}"`);
-  return { stages, instanceId: id };
+  return { stages, instanceId: source.instanceId ?? hostname() };
 }
 
 function daySelection(options: Map<string, string | boolean>, zone: string): DaySelection {
@@ -91,6 +85,7 @@ function daySelection(options: Map<string, string | boolean>, zone: string): Day
 }
 
 function sourcePlan(value: string, options: Map<string, string | boolean>, zone: string): SourcePlan {
+  if (value !== 'kafka' && options.get('instance-id') !== undefined) throw new UsageError('--instance-id: only with --source kafka (it names this process in its consumer group)');
   if (value === 'simulator') {
     return { kind: 'simulator', zone, ordersPerSecond: wholeNumber('rate', options.get('rate')) ?? 50, seed: wholeNumber('seed', options.get('seed'), 0) ?? 1 };
   }
@@ -103,7 +98,17 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
     const startup: StartupMode = checked(() => parseStartup(String(options.get('startup'))));
     const brokers = String(options.get('brokers'));
     if (!/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/.test(brokers)) throw new UsageError(`--brokers: expected host:port[,host:port], got "${brokers}"`);
-    return { kind: 'kafka', brokers, topic: String(options.get('topic')), group: String(options.get('group')), startup, exitAtEnd: options.get('exit-at-end') === true };
+    const instanceId = options.get('instance-id');
+    if (instanceId !== undefined && !/^[\w.-]{1,100}$/.test(String(instanceId))) throw new UsageError(`--instance-id: expected letters, digits, ".", "_" or "-", got "${String(instanceId)}"`);
+    return {
+      kind: 'kafka',
+      brokers,
+      topic: String(options.get('topic')),
+      group: String(options.get('group')),
+      startup,
+      exitAtEnd: options.get('exit-at-end') === true,
+      ...(instanceId !== undefined && { instanceId: String(instanceId) }),
+    };
   }
   throw new UsageError(`--source: expected simulator, file:PATH or kafka, got "${value}"`);
 }

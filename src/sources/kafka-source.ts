@@ -108,6 +108,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
     const endAt = new Map<number, number>();
     const finished = new Set<number>();
     let assignedOnce = false;
+    let topicPartitions = 0;
     const Kafka = kafka();
     const client = new Kafka.KafkaConsumer(
       {
@@ -125,6 +126,15 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
             client.assign(withOffsets);
             assignedOnce = true;
             log(`kafka: assigned ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
+            if (assignment.length < topicPartitions) {
+              // One process computes each day's figures from every partition: with a share
+              // only, it would write partial sums over the other member's rows.
+              log(
+                `kafka: warning: this run owns ${assignment.length} of the ${topicPartitions} partitions of ${topic}; another member of group ${group} ` +
+                  '(a second process, or one that died and has not timed out yet) has the rest, and both would write partial figures. ' +
+                  'Run one process per group, or scale out with --stage both (README: Operating at scale)',
+              );
+            }
           } else {
             // Everything written is committed already; what was read but not yet written is read
             // again by the next owner, which the upsert and the dedupe make harmless.
@@ -139,9 +149,15 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
     consumer = client;
     await promised<unknown>((done) => client.connect({ topic }, done));
     client.setDefaultConsumeTimeout(200);
-    if (startup.kind === 'timestamp' || exitAtEnd) {
+    let partitions: number[] = [];
+    try {
       const metadata = await promised<RdKafka.Metadata>((done) => client.getMetadata({ topic, timeout: 10_000 }, done));
-      const partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
+      partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
+    } catch (error) {
+      if (startup.kind === 'timestamp' || exitAtEnd) throw error; // they need the partitions; the rest only warns with them
+    }
+    topicPartitions = partitions.length;
+    if (startup.kind === 'timestamp' || exitAtEnd) {
       if (partitions.length === 0) throw new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
       for (const partition of partitions) {
         if (exitAtEnd) endAt.set(partition, (await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done))).highOffset);
