@@ -95,7 +95,11 @@ describeWithService(KAFKA, reachable, 'scale-out: instances of one group share t
     const rejects = (await rejectedRecords(db, lines)).length;
 
     const instances = ['a', 'b', 'c'].map((id) => startInstance(topic, threeInstances.url, id));
-    await expectExact(db, expected, rejects, 240_000);
+    await expectExact(db, expected, rejects, 240_000).catch(async (error: unknown) => {
+      for (const { child } of instances) child.kill('SIGTERM');
+      const said = await Promise.all(instances.map((i) => i.done));
+      throw new Error(`${String(error)}\n${said.map((r, i) => `--- instance ${i}:\n${r.stderr}`).join('\n')}`);
+    });
     for (const { child } of instances) child.kill('SIGTERM');
     const results = await Promise.all(instances.map((i) => i.done));
     for (const result of results) expect(result.code, result.stderr).toBe(0);

@@ -99,11 +99,14 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
   client.subscribe([topic]);
   // The group only forms while the consumer polls: keep a poll going until a stage reads.
   // What it reads meanwhile is dropped: a stage assigns explicit offsets before it reads.
-  let reading = false;
+  let readers = 0;
   let idlePoll: Promise<unknown> = Promise.resolve();
   const idle = setInterval(() => {
-    if (!reading) idlePoll = new Promise((done) => client.consume(1, done));
+    if (readers === 0) idlePoll = new Promise((done) => client.consume(1, done));
   }, 200);
+  // The read loop of the epoch before, which may still be inside a consume() when the next
+  // epoch starts: whatever it takes after the next assign() would be dropped, and lost.
+  let lastReader: Promise<void> = Promise.resolve();
   return {
     client,
     assignment: () => current,
@@ -129,12 +132,14 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
         const changed = (): boolean => current.generation !== assignment.generation;
         let stopped = false;
         const read = async (): Promise<void> => {
-          reading = true;
+          readers += 1;
+          await lastReader;
           await idlePoll; // a message it takes after the assign below would be lost
           // Start exactly where the rebuilt state ends, whatever librdkafka had fetched before.
           client.assign(assignment.partitions.map((partition) => ({ topic, partition, offset: next.get(partition) ?? 0 })));
           while (!stopped && !signal.aborted) {
             await ready();
+            if (stopped) break;
             if (changed()) throw new AssignmentChanged(topic);
             const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
             if (changed()) throw new AssignmentChanged(topic);
@@ -150,9 +155,15 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
             if (items.length > 0 && !stopped) subscriber.next({ source: `kafka:${topic}`, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
           }
         };
-        read()
-          .then(() => subscriber.complete(), (error: unknown) => subscriber.error(error))
-          .finally(() => (reading = false));
+        const reader = read().finally(() => (readers -= 1));
+        lastReader = reader.then(
+          () => undefined,
+          () => undefined,
+        );
+        reader.then(
+          () => subscriber.complete(),
+          (error: unknown) => subscriber.error(error),
+        );
         return () => {
           stopped = true;
         };
