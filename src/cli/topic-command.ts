@@ -1,4 +1,4 @@
-import { changesTopicOf, createTopic } from '../kafka/topics.ts';
+import { changesTopicOf, createTopic, type TopicOutcome } from '../kafka/topics.ts';
 import type { CommandIO } from './main.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
@@ -6,7 +6,7 @@ const TOPIC_OPTIONS: readonly OptionSpec[] = [
   { name: 'brokers', type: 'string', value: 'HOST:PORT[,..]', description: 'the bootstrap brokers', default: '127.0.0.1:9092' },
   { name: 'topic', type: 'string', value: 'NAME', description: 'the topic', default: 'trade_order_detail_info' },
   { name: 'partitions', type: 'string', value: 'N', description: 'partitions of a new topic', default: '1' },
-  { name: 'stages-of', type: 'string', value: 'GROUP', description: 'also the changes topic of a scaled-out run (--stage) of this group, with as many partitions' },
+  { name: 'stages-of', type: 'string', value: 'GROUP', description: 'also the changes topic of a scaled-out run (--stage) of this group, with as many partitions as the orders topic has' },
   { name: 'replication', type: 'string', value: 'N', description: 'replicas of each partition', default: '1' },
 ];
 
@@ -23,10 +23,16 @@ export async function topicCommand(args: readonly string[], io: CommandIO): Prom
   const partitions = wholeNumber('partitions', options.get('partitions')) ?? 1;
   const replication = wholeNumber('replication', options.get('replication')) ?? 1;
   const group = options.get('stages-of');
-  const topics = [topic, ...(group === undefined ? [] : [changesTopicOf(String(group))])];
-  for (const name of topics) {
-    const outcome = await createTopic(String(options.get('brokers')), name, partitions, replication);
-    io.stdout(outcome.created ? `created topic ${name} with ${partitions} partition(s)` : `topic ${name} already exists, with ${outcome.partitions} partition(s)`);
+  const brokers = String(options.get('brokers'));
+  const report = (name: string, wanted: number, outcome: TopicOutcome): void =>
+    io.stdout(outcome.created ? `created topic ${name} with ${wanted} partition(s)` : `topic ${name} already exists, with ${outcome.partitions} partition(s)`);
+  const orders = await createTopic(brokers, topic, partitions, replication);
+  report(topic, partitions, orders);
+  if (group !== undefined) {
+    // The changes topic follows the orders topic as it is, so that both stages scale alike.
+    const changes = changesTopicOf(String(group));
+    const wanted = orders.created ? partitions : orders.partitions;
+    report(changes, wanted, await createTopic(brokers, changes, wanted, replication));
   }
   return 0;
 }
