@@ -29,7 +29,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
   },
 });
-const sizes = String(values.orders).split(',').map(Number);
+const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
 const repeat = Number(values.repeat);
 const rate = (n: number, ms: number): string => `${((n / ms) * 1000).toLocaleString('en-US', { maximumFractionDigits: 0 })}/s`;
 
