@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the pipeline against the plain single-loop floor on the same recorded file,
  * measured in the same run, reported as orders/s and as a ratio (absolute times vary here).
- * Options: --orders N[,N..] (default 1000000), --repeat N (default 3, best of),
+ * Options: --orders N[,N..] (default 1000000,5000000), --repeat N (default 3, best of),
  * --memory-orders N (default 5000000; 0 skips the memory figure), --e2e-orders N (default
  * 300000; 0 skips the end-to-end figures, which need `npm run stack:up`), --profile (a CPU
  * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile), --scale-orders N
@@ -11,17 +11,17 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { replayIntoSqlite } from './core.ts';
 import { plainLoop } from './plain-loop.ts';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { isPortOpen } from '../src/stack/probe.ts';
-import { filledTopic, latencyAtRate, pipelineRate, rawConsumerRate } from './end-to-end.ts';
+import { filledTopic, latencyAtRate } from './end-to-end.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { scaleOutRuns } from './scale-out.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
 const { values } = parseArgs({
   options: {
-    orders: { type: 'string', default: '1000000' },
+    orders: { type: 'string', default: '1000000,5000000' },
     repeat: { type: 'string', default: '3' },
     'memory-orders': { type: 'string', default: '5000000' },
     'e2e-orders': { type: 'string', default: '300000' },
@@ -61,11 +61,15 @@ if (e2eOrders > 0) {
     process.stderr.write('bench: filling a 3-partition topic...\n');
     const { topic, messages } = await filledTopic(file);
     process.stderr.write(`bench: ${messages.toLocaleString('en-US')} messages in ${topic}; raw consumer...\n`);
-    const raw = await rawConsumerRate(topic, messages);
+    const raw = await inFreshProcess(['raw', topic, String(messages)]);
     process.stderr.write('bench: pipeline into MariaDB...\n');
-    const stopProfile = values.profile ? await startProfile() : undefined;
-    const pipeline = await pipelineRate(topic);
-    if (stopProfile) process.stderr.write(`bench: CPU profile written to ${await stopProfile('data/bench/end-to-end.cpuprofile')}\n`);
+    const pipeline = await inFreshProcess(['pipeline', topic, String(messages)]);
+    if (values.profile) {
+      // A run of its own: the profiler slows what it watches, so the figures come from the run above.
+      const profile = 'data/bench/end-to-end.cpuprofile';
+      await inFreshProcess(['pipeline', topic, String(messages), profile]);
+      process.stderr.write(`bench: CPU profile of another pipeline run written to ${profile}\n`);
+    }
     const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
     rows.push([`end to end, Kafka (3 partitions) -> MariaDB, ${messages.toLocaleString('en-US')} messages`, perSecond(pipeline), `${perSecond(raw)} (raw consumer)`, (pipeline / raw).toFixed(2)]);
     process.stderr.write('bench: latency at 20,000 orders/s...\n');
@@ -109,16 +113,13 @@ console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 
-/** Starts the V8 CPU profiler; the returned function stops it and writes the profile. */
-async function startProfile(): Promise<(path: string) => Promise<string>> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return async (path) => {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(path, JSON.stringify(profile));
-    session.disconnect();
-    return path;
-  };
+/** Runs benchmarks/end-to-end-child.ts with `args` in a new Node process; returns the rate it measured. */
+function inFreshProcess(args: readonly string[]): Promise<number> {
+  const script = fileURLToPath(new URL('./end-to-end-child.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...process.execArgv, script, ...args], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`Cannot measure ${args[0]}: ${stderr.trim() || error.message}`));
+      resolve((JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { rate: number }).rate);
+    });
+  });
 }
