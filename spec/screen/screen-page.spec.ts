@@ -151,7 +151,7 @@ describeWithChromium('the live screen in a browser', () => {
   }, 60_000);
 });
 
-/** The payments of 2021-03-25 in the tutorial's sample stream (shared/seed/orders-sample.jsonl), in pay time. */
+/** The payments of 2021-03-25 in the tutorial's sample stream (spec/fixtures/orders-sample.jsonl), in pay time. */
 const SAMPLE_PAYMENTS = [
   { at: '00:00:00', channel: 'webShop', amount: 480, user: '0004' },
   { at: '06:07:00', channel: 'appShop', amount: 50.5, user: '0001' },

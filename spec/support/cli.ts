@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 
 const BIN = new URL('../../src/cli/tradeflow.js', import.meta.url).pathname;
 
-/** The tutorial's sample stream. */
-export const SAMPLE = new URL('../../../shared/seed/orders-sample.jsonl', import.meta.url).pathname;
+/** The tutorial's sample stream, kept in the repository so that a clone anywhere has it. */
+export const SAMPLE = new URL('../fixtures/orders-sample.jsonl', import.meta.url).pathname;
 
 /** What a finished command left. */
 export interface CliResult {

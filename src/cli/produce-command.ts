@@ -21,7 +21,7 @@ export async function produceCommand(args: readonly string[], io: CommandIO): Pr
     return 0;
   }
   const file = options.get('file');
-  if (file === undefined) throw new UsageError('--file is required, e.g. --file ../shared/seed/orders-sample.jsonl');
+  if (file === undefined) throw new UsageError('--file is required, e.g. --file spec/fixtures/orders-sample.jsonl');
   if (!existsSync(String(file))) throw new UsageError(`--file: no such file "${String(file)}"`);
   const rate = wholeNumber('rate', options.get('rate'));
   const loop = options.get('loop') === true;
