@@ -11,18 +11,18 @@ import { pipelineRate, rawConsumerRate } from './end-to-end.ts';
 
 const [kind, topic = '', messages = '0', profilePath] = process.argv.slice(2);
 if (kind !== 'raw' && kind !== 'pipeline') throw new TypeError(`Cannot measure: the kind is "${kind}", not raw or pipeline`);
-const stopProfile = profilePath === undefined ? undefined : await startProfile();
+const stopProfile = profilePath === undefined ? undefined : await startProfile(profilePath);
 const rate = kind === 'raw' ? await rawConsumerRate(topic, Number(messages)) : await pipelineRate(topic);
-if (stopProfile && profilePath !== undefined) await stopProfile(profilePath);
+await stopProfile?.();
 process.stdout.write(`${JSON.stringify({ rate })}\n`);
 
 /** Starts the V8 CPU profiler; the returned function stops it and writes the profile to `path`. */
-async function startProfile(): Promise<(path: string) => Promise<void>> {
+async function startProfile(path: string): Promise<() => Promise<void>> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
-  return async (path) => {
+  return async () => {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(path, JSON.stringify(profile));
     session.disconnect();
