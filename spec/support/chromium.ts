@@ -1,7 +1,6 @@
 /** Browser specs: Debian's Chromium, or a failure (CI) or a skip that says why. */
 import { existsSync } from 'node:fs';
-import { describe, it } from 'vitest';
-import { servicesRequired } from './services.ts';
+import { describeRequiring } from './services.ts';
 
 /** Debian's Chromium (a browser download cannot work here). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -19,16 +18,6 @@ export const CHROMIUM_ARGS = [
 
 /** `describe` when Chromium is installed; else a failure (CI, TRADEFLOW_REQUIRE_SERVICES) or a skip with a note. */
 export function describeWithChromium(title: string, specs: () => void): void {
-  if (existsSync(CHROMIUM)) {
-    describe(title, specs);
-  } else if (servicesRequired()) {
-    describe(title, () => {
-      it(`needs Chromium at ${CHROMIUM}`, () => {
-        throw new Error(`No Chromium at ${CHROMIUM} (required by CI or TRADEFLOW_REQUIRE_SERVICES): apt-get install -y chromium`);
-      });
-    });
-  } else {
-    console.warn(`Skipped "${title}": no Chromium at ${CHROMIUM}. To run these specs: apt-get install -y chromium (as root), then npm test.`);
-    describe.skip(title, specs);
-  }
+  const what = `Chromium at ${CHROMIUM}`;
+  describeRequiring({ present: existsSync(CHROMIUM), what, absence: `no ${what}`, remedy: 'apt-get install -y chromium (as root)' }, title, specs);
 }

@@ -24,22 +24,41 @@ export function servicesRequired(env: NodeJS.ProcessEnv = process.env): boolean 
   return set(env.CI) || set(env.TRADEFLOW_REQUIRE_SERVICES);
 }
 
+/** Something specs need that the machine may lack, and how to get it. */
+export interface Requirement {
+  /** Whether it is there now. */
+  readonly present: boolean;
+  /** What it is and where, e.g. "Kafka at 127.0.0.1:9092". */
+  readonly what: string;
+  /** Why it is not there, as a sentence start, e.g. "Kafka at 127.0.0.1:9092 is not reachable". */
+  readonly absence: string;
+  /** The command that provides it, e.g. "npm run stack:up". */
+  readonly remedy: string;
+}
+
 /**
- * `describe(title, specs)` when the service is reachable. When it is not: a failing spec saying
- * so if services are required, else the specs skipped and a note on how to run them.
+ * `describe(title, specs)` when the requirement is present. When it is not: a failing spec saying
+ * so if services are required (CI), else the specs skipped with a note on how to run them, so
+ * that a skip always says why and never hides a real-service spec in CI.
  */
-export function describeWithService(service: Service, reachable: boolean, title: string, specs: () => void): void {
-  const where = `${service.name} at ${service.host}:${service.port}`;
-  if (reachable) {
+export function describeRequiring(requirement: Requirement, title: string, specs: () => void): void {
+  const { present, what, absence, remedy } = requirement;
+  if (present) {
     describe(title, specs);
   } else if (servicesRequired()) {
     describe(title, () => {
-      it(`needs ${where}`, () => {
-        throw new Error(`${where} is not reachable (required by CI or TRADEFLOW_REQUIRE_SERVICES); start it with: npm run stack:up`);
+      it(`needs ${what}`, () => {
+        throw new Error(`${absence} (required by CI or TRADEFLOW_REQUIRE_SERVICES): ${remedy}`);
       });
     });
   } else {
-    console.warn(`Skipped "${title}": ${where} is not reachable. To run these specs: npm run stack:up, then npm test.`);
+    console.warn(`Skipped "${title}": ${absence}. To run these specs: ${remedy}, then npm test.`);
     describe.skip(title, specs);
   }
+}
+
+/** {@link describeRequiring} a network service: `describe` when it is reachable. */
+export function describeWithService(service: Service, reachable: boolean, title: string, specs: () => void): void {
+  const what = `${service.name} at ${service.host}:${service.port}`;
+  describeRequiring({ present: reachable, what, absence: `${what} is not reachable`, remedy: 'npm run stack:up' }, title, specs);
 }
