@@ -11,7 +11,8 @@ export const BENCH_DAY = '2026-11-20';
 export async function recordedFile(orders: number, seed = 42): Promise<string> {
   const dir = join(process.cwd(), 'data', 'bench');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `orders-${orders}-seed${seed}.jsonl`);
+  // The generator's version is in the name: a file written by an older generator is not reused.
+  const path = join(dir, `orders-${orders}-seed${seed}-v2.jsonl`);
   if (existsSync(path)) return path;
   process.stderr.write(`bench: writing ${orders.toLocaleString('en-US')} orders to ${path}...\n`);
   const out = createWriteStream(`${path}.partial`);

@@ -45,27 +45,28 @@ export function orderStory(random: Random, options: StoryOptions, clockShift = t
   const channel = weighted(random, CHANNELS);
   const user = below(random, users);
   const userId = random() < 0.1 ? String(user) : JSON.stringify(`u${String(user).padStart(7, '0')}`);
-  const amount = 1 + below(random, 50000) / 100;
+  // In cents, as a shop counts: arithmetic on fractions of a unit would write 4.440892098500626e-16.
+  const cents = 100 + below(random, 50000);
   let time = parse(createdAt);
   const step = (): string => {
     if (clockShift) time += 1 + below(random, 600);
     return format(time);
   };
   const lines: string[] = [];
-  const write = (orderTime: string, payTime: string | null, pay: number | null, chan: string | null, uid: string): void => {
-    lines.push(line(orderId, chan, orderTime, pay, payTime, uid, random));
+  const write = (orderTime: string, payTime: string | null, paidCents: number | null, chan: string | null, uid: string): void => {
+    lines.push(line(orderId, chan, orderTime, paidCents, payTime, uid, random));
   };
   const created = format(time);
   if (random() < 0.5) write(created, null, null, channel, userId); // created, not paid yet
   if (random() < 0.08) return lines.length > 0 ? lines : [line(orderId, channel, created, null, null, userId, random)]; // never paid
   const paidAt = step();
-  write(paidAt, paidAt, amount, channel, userId);
+  write(paidAt, paidAt, cents, channel, userId);
   if (random() < 0.55) {
     // A correction: another amount, and now and then another channel or user.
     const fixedAt = random() < 0.3 ? paidAt : step(); // a tie keeps the first version
     const fixedChannel = random() < 0.2 ? weighted(random, CHANNELS) : channel;
     const fixedUser = random() < 0.2 ? JSON.stringify(`u${String(below(random, users)).padStart(7, '0')}`) : userId;
-    write(fixedAt, fixedAt, Math.max(0, amount - below(random, 1000) / 100), fixedChannel, fixedUser);
+    write(fixedAt, fixedAt, Math.max(0, cents - below(random, 1000)), fixedChannel, fixedUser);
   }
   if (random() < 0.004) {
     const victim = lines[below(random, lines.length)] ?? '';
@@ -74,9 +75,10 @@ export function orderStory(random: Random, options: StoryOptions, clockShift = t
   return lines;
 }
 
-function line(orderId: string, channel: string | null, orderTime: string, pay: number | null, payTime: string | null, userId: string, random: Random): string {
-  const realPay = pay === null ? 'null' : random() < 0.6 ? `"${pay.toFixed(2)}"` : random() < 0.9 ? String(pay) : `"${(pay + below(random, 1000000) / 1e6).toFixed(6)}"`;
-  const payAmount = pay === null ? 'null' : `"${(pay * 1.1).toFixed(2)}"`;
+function line(orderId: string, channel: string | null, orderTime: string, cents: number | null, payTime: string | null, userId: string, random: Random): string {
+  const units = cents === null ? '' : `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  const realPay = cents === null ? 'null' : random() < 0.6 ? `"${units}"` : random() < 0.9 ? String(cents / 100) : `"${units}${String(below(random, 10000)).padStart(4, '0')}"`;
+  const payAmount = cents === null ? 'null' : `"${(Math.round(cents * 1.1) / 100).toFixed(2)}"`;
   return `{"order_id":${orderId},"order_channel":${JSON.stringify(channel)},"order_time":"${orderTime}","pay_amount":${payAmount},"real_pay":${realPay},"pay_time":${payTime === null ? 'null' : `"${payTime}"`},"user_id":${userId},"user_name":"user","area_id":"330106"}`;
 }
 
