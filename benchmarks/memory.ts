@@ -3,7 +3,7 @@
  * realistic ids, users and channels, measured after a full GC (run with --expose-gc).
  */
 import { applyOrder, createDedupeState, trackedOrders, type Contribution } from '../src/core/dedupe-state.ts';
-import type { PaidOrder } from '../src/core/order.ts';
+import type { PaidVersion } from '../src/core/order.ts';
 import { parseTimestamp } from '../src/core/order-time.ts';
 
 /** Tracks `orders` distinct orders; returns the heap bytes they take, per order. */
@@ -20,7 +20,7 @@ export function heapBytesPerOrder(orders: number): { perOrder: number; tracked: 
     const seconds = i % 86_400;
     const payTime = `2026-11-20 ${String(Math.floor(seconds / 3600)).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
     // Ids as an order service writes them (20 digits), users from a pool a third the size.
-    const order: PaidOrder = { orderId: `2026112010${String(i).padStart(10, '0')}`, orderTime, payTime, realPay: 1_000_000 + i, userId: `u${String(i % Math.max(1, Math.floor(orders / 3))).padStart(7, '0')}`, channel: channels[i % 4]! };
+    const order: PaidVersion = { orderId: `2026112010${String(i).padStart(10, '0')}`, orderTime, payTime, realPay: 1_000_000 + i, userId: `u${String(i % Math.max(1, Math.floor(orders / 3))).padStart(7, '0')}`, channel: channels[i % 4]! };
     applyOrder(state, order, out);
     out.length = 0;
   }

@@ -56,8 +56,8 @@ describe('live mode across midnight (an injected clock)', () => {
     scheduler.flush();
     expect(table(flushes)).toEqual(
       new Map([
-        ['2021-03-25 00:00:00', '15.000000 x2'],
-        ['2021-03-26 00:00:00', '13.000000 x2'],
+        ['2021-03-25 00:00:00', '15.00 x2'],
+        ['2021-03-26 00:00:00', '13.00 x2'],
       ]),
     );
     expect([...dedupeState.days.keys()]).toEqual(['2021-03-26']); // the old day's state is gone
@@ -83,6 +83,6 @@ describe('live mode across midnight (an injected clock)', () => {
       .pipe(salesPipeline({ days: { kind: 'live', zone: ZONE }, zone: ZONE, counters: createCounters(), scheduler: morning, dedupeState: restored }))
       .subscribe((flush) => flushes.push(flush));
     morning.flush();
-    expect(table(flushes)).toEqual(new Map([['2021-03-26 00:00:00', '3.000000 x1']]));
+    expect(table(flushes)).toEqual(new Map([['2021-03-26 00:00:00', '3.00 x1']]));
   });
 });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyOrder, createDedupeState, dropDay, trackedOrders, type Contribution } from '../../src/core/dedupe-state.ts';
-import type { PaidOrder } from '../../src/core/order.ts';
+import type { PaidVersion } from '../../src/core/order.ts';
 import { parseTimestamp } from '../../src/core/order-time.ts';
 
-function order(orderId: string, orderTime: string, payTime: string, realPay: number | bigint, channel = 'webShop', userId: string | null = 'u1'): PaidOrder {
+function order(orderId: string, orderTime: string, payTime: string, realPay: number | bigint, channel = 'webShop', userId: string | null = 'u1'): PaidVersion {
   return { orderId, orderTime: parseTimestamp(orderTime)!, payTime, realPay, userId, channel };
 }
 
@@ -57,7 +57,7 @@ describe('the dedupe state', () => {
           const key = `${c.day}|${c.channel}|${String(c.amount)}`;
           net.set(key, (net.get(key) ?? 0) + c.sign);
         }
-        const winners = new Map<string, PaidOrder>();
+        const winners = new Map<string, PaidVersion>();
         for (const o of orders) {
           const key = `${o.payTime.slice(0, 10)}|${o.orderId}`;
           const current = winners.get(key);

@@ -1,9 +1,11 @@
 /**
  * The third reference: the tutorial's SQL (step 5) executed by MariaDB over the raw JSON lines.
  * MariaDB reads and checks the JSON itself by SEMANTICS.md section 1, so nothing here shares the
- * TypeScript parser it checks. Where MariaDB's JSON reader differs from JSON.parse (none of it in
- * what the generator writes): of a duplicate key it reads the first value (JSON.parse: the last),
- * nesting deeper than 32 levels is invalid JSON, and \uD83D-style escaped surrogates read as NULL.
+ * TypeScript parser it checks. Where MariaDB's JSON reader differs from the pipeline's (none of it
+ * in what the generator writes): of a duplicate key it reads the first value (JSON: the last),
+ * nesting deeper than 32 levels is invalid JSON, \uD83D-style escaped surrogates read as NULL, an
+ * amount with more than 30 decimal places is rounded at 30 (the pipeline rejects beyond 18), and
+ * only ASCII white space is trimmed from an amount in a string.
  */
 import type { Knex } from 'knex';
 import { sortRows, type ExpectedRow } from './reference.ts';
@@ -82,15 +84,13 @@ SELECT p, o,
        WHEN NOT COALESCE((order_id_type = 'STRING' AND CHAR_LENGTH(order_id) > 0) OR ${integer('order_id')}, 0) THEN 1
        WHEN NOT COALESCE(order_time_type = 'STRING' AND ${timestamp('order_time')}, 0) THEN 1
        WHEN NOT COALESCE(pay_time_type IS NULL OR pay_time_type = 'NULL' OR (pay_time_type = 'STRING' AND ${timestamp('pay_time')}), 0) THEN 1
-       WHEN NOT COALESCE(pay_kind = 'absent' OR (pay_kind = 'number' AND ROUND(exact_pay, 6) <= 1000000000000000), 0) THEN 1
+       WHEN NOT COALESCE(pay_kind = 'absent' OR (pay_kind = 'number' AND exact_pay <= 1000000000000000 AND exact_pay = ROUND(exact_pay, 18)), 0) THEN 1
        ELSE 0 END AS rejected,
   UNHEX(SHA2(order_id, 256)) AS order_key,
   CAST(order_time AS CHAR(19)) AS order_time,
   CASE WHEN pay_time_type = 'STRING' THEN CAST(pay_time AS CHAR(19)) END AS pay_time,
-  -- 6 decimal places, a half to even (ROUND alone rounds it away from zero).
-  CAST(CASE WHEN pay_kind <> 'number' THEN NULL
-            WHEN exact_pay - TRUNCATE(exact_pay, 6) = 0.0000005 AND MOD(TRUNCATE(exact_pay, 6) * 1000000, 2) = 0 THEN TRUNCATE(exact_pay, 6)
-            ELSE ROUND(exact_pay, 6) END AS DECIMAL(40, 6)) AS real_pay,
+  -- Exact: every amount accepted has at most 18 decimal places.
+  CAST(CASE WHEN pay_kind = 'number' THEN exact_pay END AS DECIMAL(65, 18)) AS real_pay,
   CASE WHEN user_id_type = 'STRING' OR ${integer('user_id')} THEN UNHEX(SHA2(user_id, 256)) END AS user_key,
   CASE WHEN order_channel_type = 'STRING' THEN order_channel END AS order_channel
 FROM amounts`;
@@ -148,7 +148,7 @@ tmp_order_detail AS (
   WHERE t.rn = 1
 )
 SELECT begin_time, channel_code, channel_name,
-  CAST(SUM(real_pay) * 1000000 AS DECIMAL(65, 0)) AS gmv_micros,
+  CAST(SUM(real_pay) * 1000000000000000000 AS DECIMAL(65, 0)) AS gmv_attos,
   COUNT(DISTINCT user_key) AS cur_order_user_count,
   COUNT(1) AS cur_order_count,
   MAX(pay_time) AS last_pay_time
@@ -160,14 +160,14 @@ GROUP BY begin_time, channel_code, channel_name`;
 export async function tutorialSqlOnMariaDb(db: Knex, records: readonly RawLine[], day: string | 'all'): Promise<ExpectedRow[]> {
   await load(db, records);
   const [rows] = (await db.raw(tutorialSql(day))) as [
-    { begin_time: string; channel_code: string; channel_name: string; gmv_micros: string; cur_order_user_count: number; cur_order_count: number; last_pay_time: string }[],
+    { begin_time: string; channel_code: string; channel_name: string; gmv_attos: string; cur_order_user_count: number; cur_order_count: number; last_pay_time: string }[],
   ];
   return sortRows(
     rows.map((row) => ({
       beginTime: row.begin_time,
       channelCode: row.channel_code,
       channelName: row.channel_name,
-      gmvMicros: BigInt(row.gmv_micros),
+      gmvAttos: BigInt(row.gmv_attos),
       userCount: Number(row.cur_order_user_count),
       orderCount: Number(row.cur_order_count),
       lastPayTime: row.last_pay_time,

@@ -12,7 +12,8 @@ export interface RecordMeaning {
     readonly orderId: string;
     readonly orderTime: string;
     readonly payTime: string | null;
-    readonly micros: bigint | null;
+    /** `real_pay` in atto-units (10^-18). */
+    readonly attos: bigint | null;
     readonly userId: string | null;
     readonly channel: string | null;
   } | null;
@@ -38,7 +39,9 @@ const orderIdField = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(1, 2, 3).map((id) => valid(String(id), String(id))) },
   // Beyond 2^53: JSON.parse would make these two one number.
   { weight: 2, arbitrary: fc.constantFrom('9007199254740993', '9007199254740992').map((id) => valid(id, id)) },
-  { weight: 1, arbitrary: fc.constantFrom('null', '""', '1.5', 'true').map(invalid) },
+  { weight: 1, arbitrary: fc.constantFrom('null', '""', '1.5', 'true', '1.0', '1e2', '1E0').map(invalid) },
+  // Integer syntax keeps its text: -0 is its own id, not 0.
+  { weight: 1, arbitrary: fc.constantFrom('-0', '0', '-7').map((id) => valid(id, id)) },
 );
 
 const time = (day: string): fc.Arbitrary<string> =>
@@ -58,19 +61,32 @@ const payTimeField = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('"2021-03-25 24:00:00"', '"yesterday"', '5').map(invalid) },
 );
 
+const CENT = 10n ** 16n;
+const MICRO = 10n ** 12n;
+
+/** Up to 18 decimal places, as text and as the exact atto-units it means. */
+const precise = fc.tuple(fc.integer({ min: 0, max: 99_999 }), fc.stringMatching(/^\d{1,18}$/)).map(([whole, fraction]) => ({
+  text: `${whole}.${fraction}`,
+  attos: BigInt(whole) * 10n ** 18n + BigInt(fraction.padEnd(18, '0')),
+}));
+
 const realPayField = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 0, max: 99_999_999 }).map((cents) => valid<bigint | null>(`"${(cents / 100).toFixed(2)}"`, BigInt(cents) * 10_000n)) },
-  { weight: 4, arbitrary: fc.integer({ min: 0, max: 9_999_999 }).map((cents) => valid<bigint | null>(String(cents / 100), BigInt(cents) * 10_000n)) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: 999_999_999 }).map((micros) => valid<bigint | null>(`" ${(micros / 1e6).toFixed(6)} "`, BigInt(micros))) },
-  { weight: 1, arbitrary: fc.constantFrom('0.1', '0.2', '0.3').map((text) => valid<bigint | null>(text, BigInt(Math.round(Number(text) * 1e6)))) },
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 99_999_999 }).map((cents) => valid<bigint | null>(`"${(cents / 100).toFixed(2)}"`, BigInt(cents) * CENT)) },
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 9_999_999 }).map((cents) => valid<bigint | null>(String(cents / 100), BigInt(cents) * CENT)) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 999_999_999 }).map((micros) => valid<bigint | null>(`" ${(micros / 1e6).toFixed(6)} "`, BigInt(micros) * MICRO)) },
+  { weight: 1, arbitrary: fc.constantFrom('0.1', '0.2', '0.3').map((text) => valid<bigint | null>(text, BigInt(Number(text) * 10) * 10n ** 17n)) },
+  // Exact to the last of 18 places, as a JSON number and as a string.
+  { weight: 1, arbitrary: precise.map(({ text, attos }) => valid<bigint | null>(text, attos)) },
+  { weight: 1, arbitrary: precise.map(({ text, attos }) => valid<bigint | null>(`"${text}"`, attos)) },
+  { weight: 1, arbitrary: fc.constantFrom('1.5e2', '"1E-18"', '25e-1').map((text) => valid<bigint | null>(text, { '1.5e2': 150n * 10n ** 18n, '"1E-18"': 1n, '25e-1': 25n * 10n ** 17n }[text]!)) },
   { weight: 2, arbitrary: fc.constantFrom('null', undefined).map((json) => valid<bigint | null>(json, null)) },
-  { weight: 1, arbitrary: fc.constantFrom('"12.x"', '{}', 'true', '"NaN"', '-5', '"-0.01"', '1e16').map(invalid) },
+  { weight: 1, arbitrary: fc.constantFrom('"12.x"', '{}', 'true', '"NaN"', '-5', '"-0.01"', '1e16', '-1e-400', '0.0000000000000000001', '"1000000000000000.0000001"').map(invalid) },
 );
 
 const userIdField = fc.oneof(
   fc.constantFrom('u1', 'u2', 'u3', '7').map((id) => valid<string | null>(JSON.stringify(id), id)),
   fc.constantFrom(7, 8).map((id) => valid<string | null>(String(id), String(id))),
-  fc.constantFrom('null', 'true', '1.5', '{}', undefined).map((json) => valid<string | null>(json, null)),
+  fc.constantFrom('null', 'true', '1.5', '7.0', '7e0', '{}', undefined).map((json) => valid<string | null>(json, null)),
 );
 
 const channelField = fc.oneof(
@@ -121,7 +137,7 @@ function toRecord(fields: {
   return {
     json,
     meaning: {
-      order: { orderId: orderId.value, orderTime: orderTime.value, payTime: payTime.value, micros: realPay.value, userId: userId.value, channel: channel.value },
+      order: { orderId: orderId.value, orderTime: orderTime.value, payTime: payTime.value, attos: realPay.value, userId: userId.value, channel: channel.value },
     },
   };
 }

@@ -10,8 +10,8 @@ export interface ExpectedRow {
   readonly beginTime: string;
   readonly channelCode: string;
   readonly channelName: string;
-  /** Exact GMV in micro-units. */
-  readonly gmvMicros: bigint;
+  /** Exact GMV in atto-units (10^-18). */
+  readonly gmvAttos: bigint;
   readonly userCount: number;
   readonly orderCount: number;
   readonly lastPayTime: string;
@@ -22,7 +22,7 @@ const NAMES: Record<string, string> = { webShop: 'Website', appShop: 'Shopping A
 /** Brute force: for each day, per order the first record with the greatest order_time counts. */
 export function bruteForce(records: readonly RecordMeaning[], days: readonly string[] | 'all'): ExpectedRow[] {
   const orders = records.flatMap((record) => (record.order === null ? [] : [record.order]));
-  const paid = orders.filter((order) => order.payTime !== null && order.micros !== null);
+  const paid = orders.filter((order) => order.payTime !== null && order.attos !== null);
   const dayList = days === 'all' ? [...new Set(paid.map((order) => order.payTime!.slice(0, 10)))] : days;
   const rows: ExpectedRow[] = [];
   for (const day of dayList) {
@@ -42,7 +42,7 @@ export function bruteForce(records: readonly RecordMeaning[], days: readonly str
         beginTime: `${day} 00:00:00`,
         channelCode: code,
         channelName: NAMES[code] ?? 'Other',
-        gmvMicros: group.reduce((sum, order) => sum + order.micros!, 0n),
+        gmvAttos: group.reduce((sum, order) => sum + order.attos!, 0n),
         userCount: new Set(group.flatMap((order) => (order.userId === null ? [] : [order.userId]))).size,
         orderCount: group.length,
         lastPayTime: group.map((order) => order.payTime!).sort().at(-1)!,
@@ -56,18 +56,22 @@ export function bruteForce(records: readonly RecordMeaning[], days: readonly str
 export function tutorialSql(records: readonly RecordMeaning[], day: string): ExpectedRow[] {
   const db = new Database(':memory:');
   try {
+    // SQLite's integers have 64 bits: an amount in atto-units goes in three parts, each summed on its own.
     db.exec(`create table trade_order_detail (seq integer, order_id text, order_channel text, order_time text,
-      real_pay integer, pay_time text, user_id text)`);
-    const insert = db.prepare('insert into trade_order_detail values (?, ?, ?, ?, ?, ?, ?)');
+      real_pay integer, pay_units integer, pay_nanos integer, pay_attos integer, pay_time text, user_id text)`);
+    const insert = db.prepare('insert into trade_order_detail values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     records.forEach((record, seq) => {
       const order = record.order;
-      if (order !== null) insert.run(seq, order.orderId, order.channel, order.orderTime, order.micros, order.payTime, order.userId);
+      if (order === null) return;
+      const attos = order.attos;
+      const parts = attos === null ? [null, null, null] : [attos / 10n ** 18n, (attos / 10n ** 9n) % 10n ** 9n, attos % 10n ** 9n];
+      insert.run(seq, order.orderId, order.channel, order.orderTime, attos === null ? null : 1, ...parts, order.payTime, order.userId);
     });
     const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const rows = db
       .prepare(
         `select begin_time, channel_code, channel_name,
-                sum(real_pay) as gmv, count(distinct user_id) as users, count(1) as orders, max(pay_time) as last_pay_time
+                sum(pay_units) as units, sum(pay_nanos) as nanos, sum(pay_attos) as attos, count(distinct user_id) as users, count(1) as orders, max(pay_time) as last_pay_time
          from (
            select *,
              case when order_channel in ('webShop', 'appShop', 'miniAppShop') then order_channel else 'other' end as channel_code,
@@ -91,7 +95,9 @@ export function tutorialSql(records: readonly RecordMeaning[], day: string): Exp
       begin_time: string;
       channel_code: string;
       channel_name: string;
-      gmv: bigint;
+      units: bigint;
+      nanos: bigint;
+      attos: bigint;
       users: bigint;
       orders: bigint;
       last_pay_time: string;
@@ -101,7 +107,7 @@ export function tutorialSql(records: readonly RecordMeaning[], day: string): Exp
         beginTime: row.begin_time,
         channelCode: row.channel_code,
         channelName: row.channel_name,
-        gmvMicros: row.gmv,
+        gmvAttos: row.units * 10n ** 18n + row.nanos * 10n ** 9n + row.attos,
         userCount: Number(row.users),
         orderCount: Number(row.orders),
         lastPayTime: row.last_pay_time,

@@ -2,7 +2,6 @@
 import { from, VirtualTimeScheduler } from 'rxjs';
 import { createCounters, type Batch, type PipelineCounters, type RawRecord, type Reject } from '../../src/core/batch.ts';
 import type { DaySelection } from '../../src/core/business-day.ts';
-import { parseDecimal } from '../../src/core/money.ts';
 import type { Flush } from '../../src/operators/buffer-flush.ts';
 import { salesPipeline } from '../../src/pipeline.ts';
 import { sortRows, type ExpectedRow } from './reference.ts';
@@ -41,7 +40,7 @@ export function replay(lines: readonly string[], days: DaySelection, cut: { batc
           beginTime: row.beginTime,
           channelCode: row.channelCode,
           channelName: row.figures.channelName,
-          gmvMicros: parseDecimal(row.figures.gmvText) ?? -1n,
+          gmvAttos: exactAttos(row.figures.gmvText),
           userCount: row.figures.userCount,
           orderCount: row.figures.orderCount,
           lastPayTime: row.figures.lastPayTime,
@@ -52,4 +51,10 @@ export function replay(lines: readonly string[], days: DaySelection, cut: { batc
     });
   scheduler.flush();
   return { rows: sortRows([...table.values()]), rejects, counters, flushes };
+}
+
+/** Exact decimal text ("986.5", "0.000001") as atto-units, of any size; -1 when it is not such text (never equal to a reference). */
+export function exactAttos(text: string): bigint {
+  const match = /^(\d+)(?:\.(\d{0,18}))?$/.exec(text);
+  return match === null ? -1n : BigInt(match[1]!) * 10n ** 18n + BigInt((match[2] ?? '').padEnd(18, '0'));
 }

@@ -1,7 +1,7 @@
 /** What the Kafka specs share: the lines of a recorded file, the result table as rows, waiting. */
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
-import { parseDecimal } from '../../src/core/money.ts';
+import { exactAttos } from './replay.ts';
 import type { RawLine } from './mariadb-reference.ts';
 import type { ExpectedRow } from './reference.ts';
 
@@ -24,7 +24,7 @@ export async function resultRows(db: Knex): Promise<ExpectedRow[]> {
     beginTime: String(row.begin_time),
     channelCode: String(row.channel_code),
     channelName: String(row.channel_name),
-    gmvMicros: parseDecimal(String(row.cur_gmv)) ?? -1n,
+    gmvAttos: exactAttos(String(row.cur_gmv)),
     userCount: Number(row.cur_order_user_count),
     orderCount: Number(row.cur_order_count),
     lastPayTime: String(row.last_pay_time),

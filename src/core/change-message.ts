@@ -7,7 +7,8 @@
 import type { Reject } from './batch.ts';
 import { channelOf } from './channel.ts';
 import type { Contribution } from './dedupe-state.ts';
-import { compactMicros, type Micros } from './money.ts';
+import { amountToText, parseAmount } from './money.ts';
+import { parseTimestamp } from './order-time.ts';
 
 /** A message for the changes topic. */
 export interface ChangeMessage {
@@ -32,8 +33,8 @@ export function encodeChanges(changes: readonly Contribution[]): ChangeMessage[]
     const key = `${change.day} ${channelOf(change.channel).code}`;
     let tuples = byGroup.get(key);
     if (tuples === undefined) byGroup.set(key, (tuples = []));
-    // Amounts travel as integer micro-units in text: exact for any size, bigint or not.
-    tuples.push([change.sign, change.day, change.channel, change.userId, String(change.amount), change.payTime]);
+    // Amounts travel as exact decimal text, whatever their size or precision.
+    tuples.push([change.sign, change.day, change.channel, change.userId, amountToText(change.amount), change.payTime]);
   }
   const messages: ChangeMessage[] = [];
   for (const [key, tuples] of byGroup) {
@@ -56,7 +57,7 @@ export function decodeMessage(text: string): DecodedMessage {
     const changes: Contribution[] = [];
     for (const tuple of value as unknown[]) {
       const change = Array.isArray(tuple) ? toContribution(tuple as unknown[]) : undefined;
-      if (change === undefined) throw new TypeError(`Cannot read change: expected [sign, day, channel, user, micros, pay time], got ${JSON.stringify(tuple).slice(0, 80)}`);
+      if (change === undefined) throw new TypeError(`Cannot read change: expected [sign, day, channel, user, amount, pay time], got ${Array.isArray(tuple) ? `a list of ${tuple.length}` : typeof tuple}`);
       changes.push(change);
     }
     return { kind: 'changes', changes };
@@ -69,16 +70,13 @@ export function decodeMessage(text: string): DecodedMessage {
 }
 
 function toContribution([sign, day, channel, userId, amount, payTime]: unknown[]): Contribution | undefined {
-  if ((sign === 1 || sign === -1) && typeof day === 'string' && isTextOrNull(channel) && isTextOrNull(userId) && typeof amount === 'string' && /^-?\d+$/.test(amount) && typeof payTime === 'string') {
-    return { sign, day, channel, userId, amount: micros(amount), payTime };
+  if ((sign === 1 || sign === -1) && typeof day === 'string' && isTextOrNull(channel) && isTextOrNull(userId) && typeof amount === 'string' && typeof payTime === 'string' && parseTimestamp(payTime) !== undefined && payTime.startsWith(day)) {
+    const exact = parseAmount(amount);
+    if (typeof exact !== 'string') return { sign, day, channel, userId, amount: exact, payTime };
   }
   return undefined;
 }
 
 function isTextOrNull(value: unknown): value is string | null {
   return value === null || typeof value === 'string';
-}
-
-function micros(text: string): Micros {
-  return text.length < 16 ? Number(text) : compactMicros(BigInt(text));
 }

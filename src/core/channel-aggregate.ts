@@ -3,14 +3,14 @@
  * orders, distinct paying users (a count per user), and the last pay time (a count per second
  * of the day, with a count per minute to find the next maximum quickly when the maximum goes).
  */
-import { addMicros, sumToNumber, sumToText, zeroSum, type Micros, type MoneySum } from './money.ts';
+import { addAmount, sumToNumber, sumToText, zeroSum, type Amount, type MoneySum } from './money.ts';
 import { secondOfDay, timestampAt } from './order-time.ts';
 
 /** One change to a group: an order version's contribution added (1) or retracted (-1). */
 export interface GroupChange {
   readonly sign: 1 | -1;
   readonly userId: string | null;
-  readonly amount: Micros;
+  readonly amount: Amount;
   readonly payTime: string;
 }
 
@@ -38,7 +38,7 @@ export interface ResultRow {
 /** The figures of a group that has orders. */
 export interface GroupFigures {
   readonly channelName: string;
-  /** The exact sum, e.g. "986.500000". */
+  /** The exact sum, e.g. "986.50". */
   readonly gmvText: string;
   /** The same, as the DOUBLE column takes it. */
   readonly gmv: number;
@@ -67,7 +67,7 @@ export function createChannelGroup(day: string, channelCode: string, channelName
 /** Applies one change to the group, in place. */
 export function applyChange(group: ChannelGroup, change: GroupChange): void {
   const { sign } = change;
-  addMicros(group.gmv, change.amount, sign);
+  addAmount(group.gmv, change.amount, sign);
   group.orders += sign;
   if (change.userId !== null) countIn(group.users, change.userId, sign);
   const second = secondOfDay(change.payTime);

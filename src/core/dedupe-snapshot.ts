@@ -4,7 +4,9 @@
  */
 import { createDedupeState, dayColumns, restoreDay, type DayColumns, type DedupeState } from './dedupe-state.ts';
 
-const FORMAT = 3;
+/** Format 4: big amounts in atto-units (10^-18). Format 3 had them in micro-units, and is still read. */
+const FORMAT = 4;
+const MICRO_FORMAT = 3;
 
 /** A copy of the state, taken at once; encoding it can wait (see {@link encodeCapture}). */
 export interface DedupeCapture {
@@ -63,7 +65,7 @@ export async function encodeCapture(capture: DedupeCapture): Promise<Buffer> {
       sections: sections.map((section) => section.length),
       users: columns.users,
       channels: columns.channels,
-      bigAmounts: [...columns.bigAmounts].map(([slot, micros]) => [slot, micros.toString()]),
+      bigAmounts: [...columns.bigAmounts].map(([slot, attos]) => [slot, attos.toString()]),
     });
   }
   const header = Buffer.from(JSON.stringify({ format: FORMAT, days }), 'utf8');
@@ -81,7 +83,8 @@ export function snapshotDedupe(state: DedupeState): Promise<Buffer> {
 export function restoreDedupe(bytes: Buffer): DedupeState {
   const headerLength = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as SnapshotHeader;
-  if (header.format !== FORMAT) throw new RangeError(`Cannot restore the checkpoint: format ${String(header.format)}, expected ${FORMAT}`);
+  if (header.format !== FORMAT && header.format !== MICRO_FORMAT) throw new RangeError(`Cannot restore the checkpoint: format ${String(header.format)}, expected ${FORMAT}`);
+  const bigScale = header.format === MICRO_FORMAT ? 10n ** 12n : 1n;
   const state = createDedupeState();
   let at = 4 + headerLength;
   const take = (length: number): Buffer => {
@@ -102,7 +105,7 @@ export function restoreDedupe(bytes: Buffer): DedupeState {
       channel: new Int32Array(channel!.buffer, channel!.byteOffset, day.size),
       users: day.users,
       channels: day.channels,
-      bigAmounts: new Map(day.bigAmounts.map(([slot, micros]) => [slot, BigInt(micros)])),
+      bigAmounts: new Map(day.bigAmounts.map(([slot, amount]) => [slot, BigInt(amount) * bigScale])),
     });
   }
   return state;

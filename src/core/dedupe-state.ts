@@ -7,9 +7,9 @@
  * one Map from `order_id` to a slot, and user ids and channels are interned per day, so a tracked order
  * costs about a Map entry and 30 bytes, not a parsed JSON object.
  */
-import type { Micros } from './money.ts';
+import type { Amount } from './money.ts';
 import { dayOf, secondOfDay, timestampAt } from './order-time.ts';
-import type { PaidOrder } from './order.ts';
+import type { PaidVersion } from './order.ts';
 
 /** What one order version adds to (sign 1) or takes from (sign -1) its day's figures. */
 export interface Contribution {
@@ -18,7 +18,7 @@ export interface Contribution {
   readonly day: string;
   readonly channel: string | null;
   readonly userId: string | null;
-  readonly amount: Micros;
+  readonly amount: Amount;
   readonly payTime: string;
 }
 
@@ -30,7 +30,7 @@ interface DayOrders {
   size: number;
   orderTime: Float64Array;
   paySecond: Int32Array;
-  /** Micro-units; NaN where the amount is a bigint kept in `bigAmounts`. */
+  /** Micro-units; NaN where the amount is a bigint of atto-units kept in `bigAmounts`. */
   amount: Float64Array;
   user: Int32Array;
   channel: Int32Array;
@@ -62,7 +62,7 @@ export function createDedupeState(): DedupeState {
  * Applies one paid order version of its day, pushing the contributions it changes to `out`:
  * nothing (an older version, or a tie), an insert (a new order), or a retract then an insert.
  */
-export function applyOrder(state: DedupeState, order: PaidOrder, out: Contribution[]): void {
+export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribution[]): void {
   const day = dayOf(order.payTime);
   let orders = state.days.get(day);
   if (orders === undefined) {
@@ -102,7 +102,7 @@ export function trackedOrders(state: DedupeState): number {
   return total;
 }
 
-function store(orders: DayOrders, slot: number, order: PaidOrder): void {
+function store(orders: DayOrders, slot: number, order: PaidVersion): void {
   orders.orderTime[slot] = order.orderTime;
   orders.paySecond[slot] = secondOfDay(order.payTime);
   if (typeof order.realPay === 'number') {

@@ -1,142 +1,119 @@
 /** The order record of SEMANTICS.md section 1: what is accepted, and why the rest is rejected. */
 import { createHash } from 'node:crypto';
-import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
-import { compactMicros, MAX_AMOUNT_MICROS, microsFromNumber, microsFromText, parseDecimal, type Micros } from './money.ts';
+import type { RawRecord } from './batch.ts';
+import { ABSENT, culpritOf, ESCAPED_STRING, fieldReader, NULL, NUMBER, rawValue, STRING, stringValue, type FieldSpans } from './json-fields.ts';
+import { MAX_DECIMALS, parseAmount, type Amount } from './money.ts';
 import { parseTimestamp } from './order-time.ts';
+import { isBlank, trimWhiteSpace } from './white-space.ts';
 
 /** A valid order version, reduced to what the result needs (the parsed JSON is not kept). */
 export interface Order {
-  /** Exact decimal text of the id, so that ids beyond 2^53 never collide. */
+  /** Exact text of the id (a string's value, or an integer's digits as written), so that ids beyond 2^53 never collide. */
   readonly orderId: string;
   /** `order_time` as a number that orders like the text (see parseTimestamp). */
   readonly orderTime: number;
   /** `yyyy-MM-dd HH:mm:ss`, or null when not paid. */
   readonly payTime: string | null;
-  /** `real_pay` in micro-units, or null when missing. */
-  readonly realPay: Micros | null;
+  /** `real_pay`, exact, or null when missing. */
+  readonly realPay: Amount | null;
   /** Exact text of `user_id`, or null when it does not name a user. */
   readonly userId: string | null;
   /** `order_channel` as sent, or null when it is not a string. */
   readonly channel: string | null;
+  /** The message it was read from: a later step that fails on it rejects it with its position. */
+  readonly record: RawRecord;
 }
 
 /** An order that is paid: what the day filter lets through. */
 export interface PaidOrder extends Order {
   readonly payTime: string;
-  readonly realPay: Micros;
+  readonly realPay: Amount;
 }
 
-const INTEGER_TEXT = /^-?\d+$/;
-
-/**
- * Checks one parsed JSON value against the rules of SEMANTICS.md section 1.
- * `text` is the message it came from, read again exactly only when a number needs its digits.
- * Returns the order, or the reason for rejecting it as one line naming the field.
- */
-export function toOrder(value: unknown, text: string): Order | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return `not a JSON object (got ${describe(value)})`;
-  }
-  const record = value as Record<string, unknown>;
-  const orderId = idText(record.order_id, 'order_id', text);
-  if (orderId === undefined || orderId === '') {
-    return `order_id: must be a non-empty string or an integer (got ${describe(record.order_id)})`;
-  }
-  const orderTimeText = record.order_time;
-  const orderTime = typeof orderTimeText === 'string' ? parseTimestamp(orderTimeText) : undefined;
-  if (orderTime === undefined) return `order_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${describe(orderTimeText)})`;
-
-  const payTime = record.pay_time ?? null;
-  if (payTime !== null && (typeof payTime !== 'string' || parseTimestamp(payTime) === undefined)) {
-    return `pay_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${describe(payTime)})`;
-  }
-
-  const realPay = amount(record.real_pay ?? null, text);
-  if (typeof realPay === 'string') return realPay;
-
-  const userText = idText(record.user_id, 'user_id', text);
-  const userId = userText === undefined ? null : compactId(userText);
-  const channel = typeof record.order_channel === 'string' ? record.order_channel : null;
-  return { orderId: compactId(orderId), orderTime, payTime, realPay, userId, channel };
-}
+/** What a paid order version says, without the message it came from: what the dedupe state takes. */
+export type PaidVersion = Omit<PaidOrder, 'record'>;
 
 /** Ids longer than this are kept as a digest: a flood of huge ids must not fill the memory. */
 export const MAX_KEPT_ID_LENGTH = 128;
+
+const ORDER_ID = 0, ORDER_CHANNEL = 1, ORDER_TIME = 2, REAL_PAY = 3, PAY_TIME = 4, USER_ID = 5;
+const reader = fieldReader(['order_id', 'order_channel', 'order_time', 'real_pay', 'pay_time', 'user_id']);
+
+/**
+ * Reads one message by the rules of SEMANTICS.md section 1: the order, or the reason for
+ * rejecting it as one line naming the field and quoting its value as the message has it.
+ */
+export function readOrder(text: string, record: RawRecord): Order | string {
+  const failure = reader.read(text);
+  if (failure !== undefined) return isBlank(text) ? 'empty message' : failure;
+  const kinds = reader.kinds;
+
+  const orderId = idOf(text, reader, ORDER_ID);
+  if (orderId === undefined || orderId === '') {
+    return `order_id: must be a non-empty string or an integer (got ${culpritOf(text, reader, ORDER_ID)})`;
+  }
+  const orderTime = isString(kinds[ORDER_TIME]) ? parseTimestamp(stringValue(text, reader, ORDER_TIME)) : undefined;
+  if (orderTime === undefined) return `order_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${culpritOf(text, reader, ORDER_TIME)})`;
+
+  let payTime: string | null = null;
+  const payKind = kinds[PAY_TIME];
+  if (payKind !== ABSENT && payKind !== NULL) {
+    if (isString(payKind)) payTime = stringValue(text, reader, PAY_TIME);
+    if (payTime === null || parseTimestamp(payTime) === undefined) return `pay_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${culpritOf(text, reader, PAY_TIME)})`;
+  }
+
+  const realPay = amountOf(text, reader);
+  if (typeof realPay === 'string') return realPay;
+
+  const userId = idOf(text, reader, USER_ID);
+  const channel = isString(kinds[ORDER_CHANNEL]) ? stringValue(text, reader, ORDER_CHANNEL) : null;
+  return { orderId: compactId(orderId), orderTime, payTime, realPay, userId: userId === undefined ? null : compactId(userId), channel, record };
+}
+
+function isString(kind: number | undefined): boolean {
+  return kind === STRING || kind === ESCAPED_STRING;
+}
 
 /** The id itself, or for a very long one its SHA-256 (collisions are not a practical concern). */
 function compactId(id: string): string {
   return id.length <= MAX_KEPT_ID_LENGTH ? id : `sha256:${createHash('sha256').update(id).digest('base64url')}`;
 }
 
-/** The exact text of a string or integer id; undefined for any other value. */
-function idText(value: unknown, field: string, text: string): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'number') return undefined;
-  if (Number.isSafeInteger(value)) return String(value);
-  if (!Number.isInteger(value)) return undefined;
-  const digits = exactNumber(text, field);
-  return digits !== undefined && INTEGER_TEXT.test(digits) ? digits : undefined;
+/** The exact text of a string id, or of an integer id's digits (`-?[0-9]+`); undefined for anything else. */
+function idOf(text: string, spans: FieldSpans, field: number): string | undefined {
+  const kind = spans.kinds[field];
+  if (isString(kind)) return stringValue(text, spans, field);
+  if (kind !== NUMBER) return undefined;
+  const digits = rawValue(text, spans, field);
+  return isIntegerSyntax(digits) ? digits : undefined;
 }
 
-/** `real_pay` in micro-units, null when absent, or a reject reason. */
-function amount(value: unknown, text: string): Micros | null | string {
-  if (value === null) return null;
-  let micros: bigint | undefined;
-  if (typeof value === 'number') {
-    if (value < 0) return negative(value);
-    const fast = microsFromNumber(value);
-    if (fast !== undefined) return fast;
-    const digits = exactNumber(text, 'real_pay');
-    micros = digits === undefined ? undefined : parseDecimal(digits);
-  } else if (typeof value === 'string') {
-    const fast = microsFromText(value);
-    if (typeof fast === 'number' && fast > 0) return fast; // the common case: plain and positive
-    micros = fast === undefined ? undefined : BigInt(fast);
+/** Whether a JSON number token has no fraction and no exponent. */
+function isIntegerSyntax(number: string): boolean {
+  for (let i = 0; i < number.length; i++) {
+    const c = number.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return false; // . e E
   }
-  if (micros === undefined) return `real_pay: not a decimal number (got ${describe(value)})`;
-  // A negative amount is refused even when it rounds to zero at 6 places.
-  if (micros < 0n || (micros === 0n && typeof value === 'string' && /^\s*-[\d.]*[1-9]/.test(value))) {
-    return negative(value);
-  }
-  if (micros > MAX_AMOUNT_MICROS) return `real_pay: above 10^15 (got ${describe(value)})`;
-  return compactMicros(micros);
+  return true;
 }
 
-/** JSON's number grammar, after the key's colon. */
-const NUMBER_AFTER_COLON = /^[ \t\n\r]*:[ \t\n\r]*(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/;
-
-/**
- * A field's number exactly as written: JSON.parse has already rounded it to a double, so the
- * message is read again (ids beyond 2^53, long amounts).
- * Undefined when the field is not a number there.
- */
-function exactNumber(text: string, field: string): string | undefined {
-  // The quick way, when it cannot be wrong: in valid JSON without a backslash every quote
-  // delimits a string, so a single `"field"` is the top-level key JSON.parse read. A short
-  // message also cannot be nested too deep for the full reader below, so both ways agree.
-  if (text.length <= 4096 && !text.includes('\\')) {
-    const key = `"${field}"`;
-    const at = text.indexOf(key);
-    if (at >= 0 && text.indexOf(key, at + key.length) < 0) {
-      const number = NUMBER_AFTER_COLON.exec(text.slice(at + key.length));
-      if (number !== null) return number[1];
-    }
+/** `real_pay`: the exact amount, null when absent, or a reject reason. */
+function amountOf(text: string, spans: FieldSpans): Amount | null | string {
+  const kind = spans.kinds[REAL_PAY];
+  if (kind === ABSENT || kind === NULL) return null;
+  let amount: ReturnType<typeof parseAmount> = 'not-a-number';
+  if (kind === NUMBER) amount = parseAmount(rawValue(text, spans, REAL_PAY));
+  else if (isString(kind)) amount = parseAmount(trimWhiteSpace(stringValue(text, spans, REAL_PAY)));
+  if (typeof amount !== 'string') return amount;
+  const got = culpritOf(text, spans, REAL_PAY);
+  switch (amount) {
+    case 'negative':
+      return `real_pay: negative; a refund is not a payment (got ${got})`;
+    case 'too-large':
+      return `real_pay: above 10^15 (got ${got})`;
+    case 'too-precise':
+      return `real_pay: more than ${MAX_DECIMALS} decimal places (got ${got})`;
+    default:
+      return `real_pay: not a decimal number (got ${got})`;
   }
-  try {
-    const value = (parseLossless(text) as Record<string, unknown>)[field];
-    return isLosslessNumber(value) ? value.value : undefined;
-  } catch {
-    return undefined; // e.g. nesting too deep for the second reader: the field counts as unreadable
-  }
-}
-
-function negative(value: unknown): string {
-  return `real_pay: negative; a refund is not a payment (got ${describe(value)})`;
-}
-
-/** A short, one-line picture of a JSON value for a reject reason. */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
