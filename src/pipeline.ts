@@ -46,7 +46,7 @@ export function dedupeStage(options: SalesPipelineOptions & { readonly announceS
   return pipe(
     deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
-    dedupe({ latestDayOnly: days.kind === 'live', announceState, ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
+    dedupe({ counters, clock, latestDayOnly: days.kind === 'live', announceState, ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
   );
 }
 

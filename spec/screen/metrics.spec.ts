@@ -47,7 +47,7 @@ const RUNNING: MetricsInput = {
   status: {
     pipeline: 'running',
     database: 'up',
-    counters: { read: 2837, rejected: 9, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0 },
+    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0 },
     lagByPartition: [
       { partition: 0, messages: 12 },
       { partition: 1, messages: 30 },
@@ -70,6 +70,7 @@ describe('the Prometheus text of /metrics', () => {
       'tradeflow_database_up',
       'tradeflow_orders_read_total',
       'tradeflow_orders_rejected_total',
+      'tradeflow_orders_rejected_internal_total',
       'tradeflow_orders_filtered_total',
       'tradeflow_rows_written_total',
       'tradeflow_rows_deleted_total',
@@ -99,6 +100,7 @@ describe('the Prometheus text of /metrics', () => {
     const counters = RUNNING.status.counters!;
     expect(value('tradeflow_orders_read_total')).toBe(counters.read);
     expect(value('tradeflow_orders_rejected_total')).toBe(counters.rejected);
+    expect(value('tradeflow_orders_rejected_internal_total')).toBe(counters.internal);
     expect(value('tradeflow_orders_filtered_total')).toBe(counters.filtered);
     expect(value('tradeflow_rows_written_total')).toBe(counters.rowsWritten);
     expect(value('tradeflow_rows_deleted_total')).toBe(counters.rowsDeleted);

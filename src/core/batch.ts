@@ -9,6 +9,8 @@ export interface RawRecord {
   readonly offset: number;
   /** Kafka: the message's timestamp, epoch ms (for latency measurements). */
   readonly timestamp?: number | undefined;
+  /** Set when `value` holds only the start of a larger message (a file line over the cap): its size in bytes. */
+  readonly truncatedFrom?: number | undefined;
 }
 
 /** How far a source has been read: the last position included, per partition. */
@@ -19,7 +21,7 @@ export interface SourceOffset {
 
 /** A record that was refused, kept so that someone can look at it. */
 export interface Reject {
-  /** The source's name, e.g. `file:orders.jsonl` or `kafka:trade_order_detail_info`. */
+  /** The source's name, e.g. `file:/data/orders.jsonl` or `kafka:trade_order_detail_info`. */
   readonly source: string;
   readonly partition: number;
   readonly offset: number;
@@ -50,6 +52,8 @@ export function withItems<T, U>(batch: Batch<T>, items: readonly U[]): Batch<U> 
 export interface PipelineCounters {
   read: number;
   rejected: number;
+  /** Of the rejected, the records whose handling threw (reason `internal: ...`): a bug or a limit, worth an alert. */
+  internal: number;
   filtered: number;
   rowsWritten: number;
   rowsDeleted: number;
@@ -60,5 +64,5 @@ export interface PipelineCounters {
 
 /** Counters at zero. */
 export function createCounters(): PipelineCounters {
-  return { read: 0, rejected: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0 };
+  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0 };
 }

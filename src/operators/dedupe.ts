@@ -1,10 +1,15 @@
 import { concat, defer, map, of, type OperatorFunction } from 'rxjs';
-import { withItems, type Batch } from '../core/batch.ts';
+import { withItems, type Batch, type PipelineCounters, type Reject } from '../core/batch.ts';
 import { applyOrder, createDedupeState, currentContributions, dropDay, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
 import type { PaidOrder } from '../core/order.ts';
+import { internalReason, rejectOf } from '../core/reject.ts';
 
 /** Options of {@link dedupe}. */
 export interface DedupeOptions {
+  /** Counts the orders whose dedupe threw (rejected as `internal: ...`). */
+  readonly counters: PipelineCounters;
+  /** The time such a reject is stamped with, epoch ms. */
+  readonly clock: () => number;
   /**
    * Forget a day once an order of a later day arrives (live mode: at midnight the old day is
    * final). Default: false, every day is kept (`--as-of`, `--days all`).
@@ -23,8 +28,8 @@ export interface DedupeOptions {
 }
 
 /** Turns order versions into contributions: the latest `order_time` per order counts, with retraction. */
-export function dedupe(options: DedupeOptions = {}): OperatorFunction<Batch<PaidOrder>, Batch<Contribution>> {
-  const { latestDayOnly = false, announceState = true } = options;
+export function dedupe(options: DedupeOptions): OperatorFunction<Batch<PaidOrder>, Batch<Contribution>> {
+  const { counters, clock, latestDayOnly = false, announceState = true } = options;
   return (batches) =>
     defer(() => {
       const state = options.state ?? createDedupeState();
@@ -33,11 +38,21 @@ export function dedupe(options: DedupeOptions = {}): OperatorFunction<Batch<Paid
       return concat(restored.length > 0 ? rebuild : of(), batches.pipe(
         map((batch) => {
           const changes: Contribution[] = [];
+          let rejects: Reject[] | undefined;
           for (const order of batch.items) {
-            if (latestDayOnly) forgetEarlierDays(state, order.payTime);
-            applyOrder(state, order, changes);
+            const mark = changes.length;
+            try {
+              if (latestDayOnly) forgetEarlierDays(state, order.payTime);
+              applyOrder(state, order, changes);
+            } catch (error) {
+              // A bug or a limit (a Map holds at most 2^24 keys): this order is rejected, the rest go on.
+              changes.length = mark;
+              (rejects ??= [...batch.rejects]).push(rejectOf(batch.source, order.record, internalReason(error), clock()));
+              counters.rejected += 1;
+              counters.internal += 1;
+            }
           }
-          return withItems(batch, changes);
+          return rejects === undefined ? withItems(batch, changes) : { ...withItems(batch, changes), rejects };
         }),
       ));
     });

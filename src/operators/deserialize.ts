@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch, type PipelineCounters, type RawRecord, type Reject } from '../core/batch.ts';
-import { toOrder, type Order } from '../core/order.ts';
+import { readOrder, type Order } from '../core/order.ts';
+import { internalReason, MAX_MESSAGE_BYTES, MAX_REJECT_TEXT, rejectOf } from '../core/reject.ts';
 
 /** Options of {@link deserialize}. */
 export interface DeserializeOptions {
@@ -12,25 +13,37 @@ export interface DeserializeOptions {
   readonly maxRecordBytes?: number;
   /** How much of a rejected message is kept. Default: 4096 characters. */
   readonly maxRejectText?: number;
+  /** Reads one message's text. Default: {@link readOrder}, the rules of SEMANTICS.md section 1. */
+  readonly read?: (text: string, record: RawRecord) => Order | string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const lenient = new TextDecoder('utf-8');
+// A byte order mark is kept in the text, so that a message starting with one is named for it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Parses and validates each raw record; a bad one becomes a reject and never stops the batch. */
+/**
+ * Parses and validates each raw record. A bad one becomes a reject with its reason; one whose
+ * handling throws, whatever the cause, becomes a reject with reason `internal: ...`: no record
+ * can stop the batch, let alone the run.
+ */
 export function deserialize(options: DeserializeOptions): OperatorFunction<Batch<RawRecord>, Batch<Order>> {
-  const { counters, clock, maxRecordBytes = 1 << 20, maxRejectText = 4096 } = options;
+  const { counters, clock, maxRecordBytes = MAX_MESSAGE_BYTES, maxRejectText = MAX_REJECT_TEXT, read = readOrder } = options;
   return map((batch) => {
     const orders: Order[] = [];
     let rejects: Reject[] | undefined;
     for (const record of batch.items) {
-      const outcome = readRecord(record.value, maxRecordBytes);
+      let outcome: Order | string;
+      try {
+        outcome = readRecord(record, maxRecordBytes, read);
+      } catch (error) {
+        outcome = internalReason(error);
+        counters.internal += 1;
+      }
       if (typeof outcome !== 'string') {
         orders.push(outcome);
         continue;
       }
       rejects ??= [...batch.rejects];
-      rejects.push(reject(batch.source, record, outcome, clock(), maxRejectText));
+      rejects.push(rejectOf(batch.source, record, outcome, clock(), maxRejectText));
     }
     counters.read += batch.items.length;
     if (rejects === undefined) return withItems(batch, orders);
@@ -39,7 +52,9 @@ export function deserialize(options: DeserializeOptions): OperatorFunction<Batch
   });
 }
 
-function readRecord(value: string | Uint8Array, maxBytes: number): Order | string {
+function readRecord(record: RawRecord, maxBytes: number, read: (text: string, record: RawRecord) => Order | string): Order | string {
+  const { value } = record;
+  if (record.truncatedFrom !== undefined) return `message larger than ${maxBytes} bytes`;
   let text: string;
   if (typeof value === 'string') {
     // A UTF-16 string never has fewer bytes in UTF-8 than characters, so this check is cheap.
@@ -53,19 +68,5 @@ function readRecord(value: string | Uint8Array, maxBytes: number): Order | strin
       return 'not valid UTF-8';
     }
   }
-  if (text.trim() === '') return 'empty message';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return `not valid JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-  }
-  return toOrder(parsed, text);
-}
-
-function reject(source: string, record: RawRecord, reason: string, at: number, maxText: number): Reject {
-  const { value } = record;
-  const bytes = typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
-  const head = typeof value === 'string' ? value.slice(0, maxText) : lenient.decode(value.subarray(0, maxText * 4)).slice(0, maxText);
-  return { source, partition: record.partition, offset: record.offset, reason, raw: head, rawBytes: bytes, rejectedAt: at };
+  return read(text, record);
 }

@@ -58,6 +58,7 @@ export function renderMetrics(input: MetricsInput): string {
   if (counters !== undefined) {
     add('tradeflow_orders_read_total', 'Order messages read from the source (each version of an order counts).', 'counter').sample(counters.read);
     add('tradeflow_orders_rejected_total', 'Order messages refused (kept in trade_order_rejects).', 'counter').sample(counters.rejected);
+    add('tradeflow_orders_rejected_internal_total', 'Of the refused, the messages whose handling threw (reason "internal: ..."): a bug or a limit, worth an alert.', 'counter').sample(counters.internal);
     add('tradeflow_orders_filtered_total', 'Valid orders not counted: unpaid, or paid on a day not counted.', 'counter').sample(counters.filtered);
     add('tradeflow_rows_written_total', 'Rows upserted into trade_channel_collect.', 'counter').sample(counters.rowsWritten);
     add('tradeflow_rows_deleted_total', 'Rows deleted from trade_channel_collect (a group whose last order left).', 'counter').sample(counters.rowsDeleted);
