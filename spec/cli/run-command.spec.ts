@@ -41,10 +41,10 @@ describe('tradeflow run', () => {
     expect(sqliteRows(db, RESULT_SQL)).toEqual(SAMPLE_DAY);
     const rejects = sqliteRows(db, 'select source, source_partition as p, source_offset as line, reason, raw from trade_order_rejects order by source_offset');
     expect(rejects.map((r) => [r.source, r.line])).toEqual([
-      ['file:mixed.jsonl', 4],
-      ['file:mixed.jsonl', 5],
-      ['file:mixed.jsonl', 9],
-      ['file:mixed.jsonl', 16],
+      [`file:${file}`, 4],
+      [`file:${file}`, 5],
+      [`file:${file}`, 9],
+      [`file:${file}`, 16],
     ]);
     expect(rejects.map((r) => r.reason)).toEqual([
       expect.stringMatching(/^not valid JSON/),
