@@ -130,6 +130,9 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
           await sink.write(flush, progress);
           screen?.flushed((performance.now() - began) / 1000);
         },
+        finish: async () => {
+          await sink.finish?.();
+        },
         close: () => sink.close(),
       },
       days: plan.days,

@@ -70,6 +70,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<void> {
     ),
     { defaultValue: undefined },
   );
+  await sink.finish?.();
 }
 
 interface Step {

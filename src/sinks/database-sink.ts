@@ -26,7 +26,8 @@ export interface DatabaseSinkOptions {
   readonly inside?: (step: 'rows' | 'checkpoint') => void;
   /**
    * The rejects table keeps the newest this many; older ones are deleted (and counted in
-   * `rejectsDropped`), so that a flood of bad messages cannot fill the disk. Default: 100,000.
+   * `rejectsDropped`), so that a flood of bad messages cannot fill the disk: checked every
+   * 1,000 rejects (or `keepRejects`, when fewer) and at the end of a run. Default: 100,000.
    */
   readonly keepRejects?: number;
   /**
@@ -44,6 +45,10 @@ export interface DatabaseSinkOptions {
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
   const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000, guard } = options;
   let rejectsSincePrune = 0;
+  const prune = async (): Promise<void> => {
+    rejectsSincePrune = 0;
+    counters.rejectsDropped += await retryTransient(() => pruneRejects(db, keepRejects), isTransientDbError, retry);
+  };
   return {
     write: async (flush: Flush, progress?: FlushProgress) => {
       const rows = flush.upserts.length + flush.deletes.length + flush.rejects.length;
@@ -71,10 +76,11 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
       counters.rowsDeleted += flush.deletes.length;
       counters.flushes += 1;
       rejectsSincePrune += flush.rejects.length;
-      if (rejectsSincePrune >= Math.min(1000, keepRejects)) {
-        rejectsSincePrune = 0; // checked now and then: a bound, not an exact size
-        counters.rejectsDropped += await retryTransient(() => pruneRejects(db, keepRejects), isTransientDbError, retry);
-      }
+      // Now and then while the run goes on, and at its end: never in every flush.
+      if (rejectsSincePrune >= Math.min(1000, keepRejects)) await prune();
+    },
+    finish: async () => {
+      if (rejectsSincePrune > 0) await prune();
     },
     close: () => db.destroy(),
   };

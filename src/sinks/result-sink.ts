@@ -19,6 +19,8 @@ export interface FlushProgress {
 export interface ResultSink {
   /** Writes one flush (and what it completes) completely or not at all. */
   write(flush: Flush, progress?: FlushProgress): Promise<void>;
+  /** After the last flush of a run: whatever is owed at the end (the rejects' retention, exactly). */
+  finish?(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** Each write to the tables in one function that takes `Knex | Knex.Transaction`. */
 import type { Knex } from 'knex';
+import { rejectKey } from '../db/reject-key.ts';
 import type { Reject } from '../core/batch.ts';
 import type { Flush, UpsertRow } from '../operators/buffer-flush.ts';
 
@@ -30,7 +31,7 @@ export async function deleteResultRows(db: Knex | Knex.Transaction, keys: Flush[
   }
 }
 
-/** Inserts rejects; one already there (the same source position) is kept as it was. */
+/** Inserts rejects; one already there (the same message at the same position) is kept as it was. */
 export async function insertRejects(db: Knex | Knex.Transaction, rejects: readonly Reject[], formatTime: (epochMs: number) => string): Promise<void> {
   for (let start = 0; start < rejects.length; start += ROWS_PER_STATEMENT) {
     const records = rejects.slice(start, start + ROWS_PER_STATEMENT).map((reject) => ({
@@ -41,15 +42,15 @@ export async function insertRejects(db: Knex | Knex.Transaction, rejects: readon
       raw: reject.raw,
       raw_bytes: reject.rawBytes,
       rejected_at: formatTime(reject.rejectedAt),
+      reject_key: rejectKey(reject.source, reject.partition, reject.offset, reject.rawBytes, reject.raw),
     }));
-    await db('trade_order_rejects').insert(records).onConflict(['source', 'source_partition', 'source_offset']).ignore();
+    await db('trade_order_rejects').insert(records).onConflict(['reject_key']).ignore();
   }
 }
 
-/** Deletes the oldest rejects beyond the newest `keep`; returns how many went. */
+/** Deletes the rejects older than the newest `keep`, exactly (ids have gaps); returns how many went. */
 export async function pruneRejects(db: Knex | Knex.Transaction, keep: number): Promise<number> {
-  const newest = (await db('trade_order_rejects').max({ id: 'id' }).first()) as { id: number | string | null } | undefined;
-  const last = Number(newest?.id ?? 0);
-  if (last <= keep) return 0;
-  return db('trade_order_rejects').where('id', '<=', last - keep).delete();
+  const cut = (await db('trade_order_rejects').select('id').orderBy('id', 'desc').offset(keep).limit(1).first()) as { id: number | string } | undefined;
+  if (cut === undefined) return 0;
+  return db('trade_order_rejects').where('id', '<=', cut.id).delete();
 }

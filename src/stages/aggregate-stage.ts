@@ -102,6 +102,7 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
       },
       log,
     );
+    await sink.finish?.();
   } finally {
     await consumer.close();
     await sink.close();

@@ -74,7 +74,8 @@ export async function runStages(plan: JobPlan, stage: StagePlan, counters: Pipel
                 onRecovered: (attempts, downMs) => io.stderr(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts)`),
               },
             });
-            return { write: (flush, progress) => sink.write(flush, progress), close: async () => {} }; // the database is closed below
+            // The database is closed below.
+            return { write: (flush, progress) => sink.write(flush, progress), finish: async () => await sink.finish?.(), close: async () => {} };
           },
         }),
       );
