@@ -10,6 +10,8 @@ import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
 import { openDatabase, type DatabaseLocation } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
+import { kafka } from './kafka/client.ts';
+import { codecWarning } from './kafka/codecs.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
 import { loadCheckpoint, loadProgress } from './sinks/checkpoint-writes.ts';
@@ -103,6 +105,8 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
     const today = (): string[] => [dayInZone(Date.now(), plan.zone)];
     if (live) display = setInterval(() => void showTable(db, today(), counters, reading.describeProgress?.() ?? '', io.stdout).catch(() => {}), 5000);
     io.stderr(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
+    const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
+    if (codecs !== undefined) io.stderr(codecs);
     const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
     let checkpointSaved: FlushProgress | undefined;
     const sink = databaseSink(db, {

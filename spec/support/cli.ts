@@ -17,10 +17,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Starts `tradeflow args...`; the caller waits for it with {@link finished}. */
-export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/** Starts `tradeflow args...` (another copy's command with `bin`); the caller waits for it with {@link finished}. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, bin = BIN): ChildProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TRADEFLOW_')));
-  return spawn(process.execPath, [BIN, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Waits for a started command to exit. */
@@ -33,8 +33,8 @@ export function finished(child: ChildProcess): Promise<CliResult> {
 }
 
 /** Runs `tradeflow args...` to its end. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return finished(startCli(args, env));
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, bin = BIN): Promise<CliResult> {
+  return finished(startCli(args, env, bin));
 }
 
 /** A fresh folder for a test's files. */

@@ -13,12 +13,25 @@ export function kafka(): typeof RdKafka {
   return loaded;
 }
 
+/** What every client of tradeflow is configured with: where the brokers are, and how to reach them. */
+export interface ClientConfig {
+  readonly 'metadata.broker.list': string;
+  readonly 'client.id': string;
+  readonly 'socket.keepalive.enable': boolean;
+}
+
 /** Settings for any client of these brokers. */
-export function clientConfig(brokers: string, clientId: string): { 'metadata.broker.list': string; 'client.id': string; 'socket.keepalive.enable': boolean } {
+export function clientConfig(brokers: string, clientId: string): ClientConfig {
   return { 'metadata.broker.list': brokers, 'client.id': clientId, 'socket.keepalive.enable': true };
 }
 
-/** A node-rdkafka callback as a promise. */
+/** A node-rdkafka callback as a promise; a failure is an Error with librdkafka's message and code. */
 export function promised<T>(call: (callback: (error: RdKafka.LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => call((error, value) => (error ? reject(new Error(error.message)) : resolve(value))));
+  return new Promise((resolve, reject) => call((error, value) => (error ? reject(Object.assign(new Error(error.message), { code: error.code })) : resolve(value))));
+}
+
+/** librdkafka's error code of a failure of {@link promised}, if it has one. */
+export function errorCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
 }

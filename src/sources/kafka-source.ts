@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
+import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 import type { StartupMode } from '../kafka/startup.ts';
 import type { FlowControl, OrderSource } from './order-source.ts';
 
@@ -181,11 +182,14 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       exitAtEnd && assignedOnce && [...endAt].every(([partition, end]) => finished.has(partition) || (position.get(partition) ?? -1) >= end);
     // The next batch is asked for as soon as one arrives, so that librdkafka's thread fetches
     // while this one is processed.
-    const consumeBatch = (): Promise<RdKafka.Message[]> =>
+    const undecodable = Symbol('undecodable');
+    const consumeBatch = (): Promise<RdKafka.Message[] | typeof undecodable> =>
       new Promise((resolve, reject) =>
         client.consume(batchSize, (error, messages) => {
           if (!error) return resolve(messages);
           if (error.isFatal) return reject(new Error(`Cannot consume ${topic}: ${error.message}`));
+          // A codec this build lacks: never skipped (orders would be lost), never retried for ever.
+          if (error.code === NOT_IMPLEMENTED) return resolve(undecodable);
           // A broker restarting or out of reach: librdkafka reconnects by itself; ask again soon.
           log(`kafka: ${error.message}; retrying`);
           setTimeout(() => resolve([]), 500);
@@ -207,6 +211,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
         client.resume(paused);
       }
       const messages = await next;
+      if (messages === undecodable) throw await undecodableMessage(clientConfig(brokers, `tradeflow-${group}`), topic, await nextOffsets());
       next = consumeBatch();
       if (messages.length === 0) continue;
       const items: RawRecord[] = new Array<RawRecord>(messages.length);
@@ -222,5 +227,16 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
     }
     // A batch asked for but not taken is read again next time: nothing of it was committed.
     await next.catch(() => []);
+
+    /** Per assigned partition, the next offset not read (the earliest there is, for one not read yet). */
+    async function nextOffsets(): Promise<Map<number, number>> {
+      const offsets = new Map<number, number>();
+      for (const { partition } of client.assignments()) {
+        const known = position.get(partition);
+        const low = known ?? (await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done)).catch(() => undefined))?.lowOffset;
+        if (low !== undefined) offsets.set(partition, low);
+      }
+      return offsets;
+    }
   }
 }

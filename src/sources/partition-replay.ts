@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord } from '../core/batch.ts';
-import { clientConfig, kafka, promised } from '../kafka/client.ts';
+import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
+import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 
 /** Options of {@link replayPartitions}. */
 export interface ReplayOptions {
@@ -53,7 +54,9 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
       client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: -2 })));
       client.setDefaultConsumeTimeout(100);
       while (left.size > 0 && !closed) {
-        const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+        const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done)).catch(async (error: unknown) => {
+          throw errorCode(error) === NOT_IMPLEMENTED ? await undecodableMessage(clientConfig(brokers, `tradeflow-replay-${topic}`), topic, new Map([...left].map((p) => [p, -2]))) : error;
+        });
         const items: RawRecord[] = [];
         const last = new Map<number, number>();
         for (const message of messages) {

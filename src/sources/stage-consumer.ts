@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
-import { clientConfig, kafka, promised } from '../kafka/client.ts';
+import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
+import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 
 /** Options of {@link stageConsumer}. */
 export interface StageConsumerOptions {
@@ -141,7 +142,9 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
             await ready();
             if (stopped) break;
             if (changed()) throw new AssignmentChanged(topic);
-            const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done));
+            const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done)).catch(async (error: unknown) => {
+              throw errorCode(error) === NOT_IMPLEMENTED ? await undecodableMessage(clientConfig(brokers, `tradeflow-${instanceId}`), topic, next) : error;
+            });
             if (changed()) throw new AssignmentChanged(topic);
             const items: RawRecord[] = [];
             const last = new Map<number, number>();

@@ -9,6 +9,8 @@ import { formatCount, formatDuration } from '../cli/format.ts';
 import { summary } from '../cli/job-report.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
+import { kafka } from '../kafka/client.ts';
+import { codecWarning } from '../kafka/codecs.ts';
 import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
 import type { JobIO, JobPlan } from '../run-job.ts';
 import { databaseSink } from '../sinks/database-sink.ts';
@@ -46,6 +48,8 @@ export async function runStages(plan: JobPlan, stage: StagePlan, counters: Pipel
       io.stderr(`tradeflow: created the changes topic ${changesTopic} with ${partitions} partitions, as many as ${topic}`);
     }
     if (db !== undefined) await migrateToLatest(db);
+    const codecs = codecWarning(kafka().features);
+    if (codecs !== undefined) io.stderr(codecs);
     io.stderr(`tradeflow: instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${db ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
     const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log: io.stderr };
     const runs: Promise<void>[] = [];
