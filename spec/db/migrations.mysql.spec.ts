@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { createCounters } from '../../src/core/batch.ts';
-import { migrateToLatest, MIGRATIONS_TABLE } from '../../src/db/migration-source.ts';
+import type { Reject } from '../../src/core/batch.ts';
+import { migrateToLatest, migrationSource, MIGRATIONS_TABLE } from '../../src/db/migration-source.ts';
 import { databaseSink } from '../../src/sinks/database-sink.ts';
 import { runCli } from '../support/cli.ts';
 import { dropAllTables, MARIADB, useSpecDatabase } from '../support/mysql.ts';
@@ -87,6 +88,23 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the migrations on Mari
     await databaseSink(db, { counters: createCounters(), formatTime: String }).write({ upserts: [{ beginTime: '2021-03-25 00:00:00', channelCode: 'webShop', figures }], deletes: [], rejects: [], progress: [] });
     expect(await db('trade_channel_collect').select('channel_code', 'cur_gmv', 'cur_order_count')).toEqual([{ channel_code: 'webShop', cur_gmv: 1086.5, cur_order_count: 6 }]);
     expect(await migrateToLatest(db)).toEqual([]); // and the next run finds it up to date
+  });
+
+  it('keys the rejects of an older table by source, position and content, so that none is dropped for another one', async () => {
+    for (let step = 0; step < 3; step++) await db.migrate.up({ migrationSource, tableName: MIGRATIONS_TABLE }); // as version 003 left it
+    const legacy = { source: 'file:orders.jsonl', source_partition: 0, source_offset: 4, reason: 'not valid JSON', raw: '{"x":', raw_bytes: 5, rejected_at: '2021-03-25 10:00:00' };
+    await db('trade_order_rejects').insert(legacy);
+    expect(await migrateToLatest(db)).toContain('004-reject-keys');
+    const sink = databaseSink(db, { counters: createCounters(), formatTime: String });
+    const reject = (source: string, raw: string): Reject => ({ source, partition: 0, offset: 4, reason: 'not valid JSON', raw, rawBytes: Buffer.byteLength(raw), rejectedAt: 0 });
+    const long = `file:/${'d/'.repeat(300)}orders.jsonl`;
+    // The old row again, another message at its position, and a source too long for the old key.
+    await sink.write({ upserts: [], deletes: [], rejects: [reject('file:orders.jsonl', '{"x":'), reject('file:orders.jsonl', '[1]'), reject(long, '[1]'), reject(long, '[1]')], progress: [] });
+    expect(await db('trade_order_rejects').select('source', 'raw').orderBy('id')).toEqual([
+      { source: 'file:orders.jsonl', raw: '{"x":' },
+      { source: 'file:orders.jsonl', raw: '[1]' },
+      { source: long, raw: '[1]' },
+    ]);
   });
 
   const wrongTables: readonly (readonly [string, readonly [string, string], string])[] = [
