@@ -5,7 +5,8 @@
  * --memory-orders N (default 5000000; 0 skips the memory figure), --e2e-orders N (default
  * 300000; 0 skips the end-to-end figures, which need `npm run stack:up`), --profile (a CPU
  * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile), --scale-orders N
- * (default 300000; 0 skips 1, 2 and 3 `--stage both` instances on a 6-partition topic).
+ * (default 300000; 0 skips 1, 2 and 3 `--stage both` instances on a 6-partition topic),
+ * --long-line-mb N (default 200; 0 skips a line of N MB with no newline, beside ordinary lines).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isPortOpen } from '../src/stack/probe.ts';
 import { filledTopic, latencyAtRate } from './end-to-end.ts';
+import { longLineRates } from './long-line.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { scaleOutRuns } from './scale-out.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     'e2e-orders': { type: 'string', default: '300000' },
     'scale-orders': { type: 'string', default: '300000' },
     profile: { type: 'boolean', default: false },
+    'long-line-mb': { type: 'string', default: '200' },
   },
 });
 const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
@@ -97,6 +100,14 @@ if (scaleOrders > 0) {
       ]);
     }
   }
+}
+
+const longLineMb = Number(values['long-line-mb']);
+if (longLineMb > 0) {
+  process.stderr.write(`bench: a line of ${longLineMb} MB with no newline, and ordinary lines of about the same size...\n`);
+  const { longLine, ordinary, ordinaryBytes } = await longLineRates(longLineMb);
+  const mb = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 0 })} MB/s`;
+  rows.push([`a ${longLineMb} MB line among ordinary ones (skipped in bounded memory)`, mb(longLine), `${mb(ordinary)} (${(ordinaryBytes / 2 ** 20).toFixed(0)} MB of ordinary lines)`, (longLine / ordinary).toFixed(2)]);
 }
 
 const memoryOrders = Number(values['memory-orders']);
