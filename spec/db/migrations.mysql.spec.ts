@@ -84,7 +84,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the migrations on Mari
     expect(await db('trade_channel_collect').select('channel_code', 'cur_gmv', 'cur_order_count')).toEqual([{ channel_code: 'webShop', cur_gmv: 986.5, cur_order_count: 5 }]);
     expect(await db.schema.hasTable('trade_order_rejects')).toBe(true);
     const figures = { channelName: 'Website', gmvText: '1086.500000', gmv: 1086.5, userCount: 3, orderCount: 6, lastPayTime: '2021-03-25 17:00:00', computedAt: '2021-03-25 17:00:01.000' };
-    await databaseSink(db, { counters: createCounters(), formatTime: String }).write({ upserts: [{ beginTime: '2021-03-25 00:00:00', channelCode: 'webShop', figures }], deletes: [], rejects: [], progress: [] });
+    await databaseSink(db, { counters: createCounters(), formatTime: String }).write({ upserts: [{ beginTime: '2021-03-25 00:00:00', channelCode: 'webShop', figures }], deletes: [], history: [], rejects: [], progress: [] });
     expect(await db('trade_channel_collect').select('channel_code', 'cur_gmv', 'cur_order_count')).toEqual([{ channel_code: 'webShop', cur_gmv: 1086.5, cur_order_count: 6 }]);
     expect(await migrateToLatest(db)).toEqual([]); // and the next run finds it up to date
   });

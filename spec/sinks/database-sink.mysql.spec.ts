@@ -5,6 +5,7 @@ import { concatMap, from } from 'rxjs';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { createCounters, type Batch, type RawRecord, type Reject } from '../../src/core/batch.ts';
 import { timestampInZone } from '../../src/core/business-day.ts';
+import type { GroupHistory } from '../../src/core/minute-history.ts';
 import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
 import type { Flush, UpsertRow } from '../../src/operators/buffer-flush.ts';
@@ -30,9 +31,9 @@ function reject(offset: number): Reject {
   return { source: 'file:test.jsonl', partition: 0, offset, reason: 'real_pay: not a decimal number (got "12.x")', raw: '{"real_pay":"12.x"}', rawBytes: 19, rejectedAt: 0 };
 }
 
-function flush(parts: { upserts?: UpsertRow[]; deletes?: string[]; rejects?: Reject[] }): Flush {
+function flush(parts: { upserts?: UpsertRow[]; deletes?: string[]; rejects?: Reject[]; history?: GroupHistory[] }): Flush {
   const deletes = (parts.deletes ?? []).map((channelCode) => ({ beginTime: DAY, channelCode }));
-  return { upserts: parts.upserts ?? [], deletes, rejects: parts.rejects ?? [], progress: [] };
+  return { upserts: parts.upserts ?? [], deletes, history: parts.history ?? [], rejects: parts.rejects ?? [], progress: [] };
 }
 
 /** The tables as another connection sees them, e.g. "appShop=1 other=1 | rejects 0". */
