@@ -53,6 +53,8 @@ export interface JobPlan {
   readonly checkpointIntervalMs: number;
   /** How many rejected messages the rejects table keeps (the newest). */
   readonly keepRejects: number;
+  /** How many days before the newest one `trade_channel_history` keeps. Default: 90. */
+  readonly keepHistoryDays?: number;
   /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
   readonly stage?: StagePlan;
   /** The live screen: where, and whether that port was asked for. None: no screen. */
@@ -110,6 +112,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
         formatTime: (ms) => timestampInZone(ms, plan.zone),
         inside: failpoint(process.env.TRADEFLOW_FAULT),
         keepRejects: plan.keepRejects,
+        ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
         retry: {
           signal: stop.signal,
           onRetry: (error, attempt, delayMs) => {

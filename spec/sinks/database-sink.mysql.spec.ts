@@ -109,6 +109,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
   beforeEach(async () => {
     await db('trade_channel_collect').delete();
     await db('trade_order_rejects').delete();
+    await db('trade_channel_history').delete();
   });
   const sink = (options: Partial<Parameters<typeof databaseSink>[1]> = {}, on: Knex = db): ResultSink =>
     databaseSink(on, { counters: createCounters(), formatTime, ...options });
@@ -129,6 +130,31 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
     await sink().write(flush({ upserts: [row('webShop', 1), row('other', 1)] }));
     await sink().write(flush({ deletes: ['other'] }));
     expect(await state(observer)).toBe('webShop=1 | rejects 0');
+  });
+
+  it('writes the minutes of the day curve exactly (DECIMAL, beyond a double), in the flush\'s transaction, replacing a group\'s minutes when they come whole', async () => {
+    const minutes = async (): Promise<unknown[]> => observer('trade_channel_history').select('channel_code', 'pay_minute', 'gmv', 'order_count').orderBy(['channel_code', 'pay_minute']);
+    const big = '12345678901234.123457'; // 20 digits: a double would end it in ...234.125
+    await sink().write(flush({ upserts: [row('webShop', 1)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: true, minutes: [{ minute: 0, gmvText: big, orderCount: 3 }, { minute: 5, gmvText: '0.100000', orderCount: 1 }] }] }));
+    expect(await minutes()).toEqual([
+      { channel_code: 'webShop', pay_minute: 0, gmv: big, order_count: 3 },
+      { channel_code: 'webShop', pay_minute: 5, gmv: '0.100000', order_count: 1 },
+    ]);
+    // A change of one minute upserts that minute; a group's first row of a new run replaces them all.
+    await sink().write(flush({ upserts: [row('webShop', 1)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: false, minutes: [{ minute: 5, gmvText: '0.000000', orderCount: 0 }] }] }));
+    expect(await minutes()).toEqual([
+      { channel_code: 'webShop', pay_minute: 0, gmv: big, order_count: 3 },
+      { channel_code: 'webShop', pay_minute: 5, gmv: '0.000000', order_count: 0 },
+    ]);
+    await sink().write(flush({ upserts: [row('webShop', 1)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: true, minutes: [{ minute: 9, gmvText: '2.000000', orderCount: 1 }] }] }));
+    expect(await minutes()).toEqual([{ channel_code: 'webShop', pay_minute: 9, gmv: '2.000000', order_count: 1 }]);
+    // A flush that fails after its minutes were written (before the commit) leaves none of them.
+    const cut = (): void => {
+      throw new Error('cut before the commit');
+    };
+    const failed = sink({ inside: cut }).write(flush({ upserts: [row('webShop', 2)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: true, minutes: [{ minute: 1, gmvText: '1.000000', orderCount: 1 }] }] }));
+    await expect(failed).rejects.toThrow('Cannot write to the database: cut before the commit');
+    expect(await minutes()).toEqual([{ channel_code: 'webShop', pay_minute: 9, gmv: '2.000000', order_count: 1 }]);
   });
 
   it('inserts the rejects a flush carries once: the same reject written again is ignored', async () => {

@@ -17,6 +17,13 @@ export function timestampInZone(epochMs: number, zone: string): string {
   return DateTime.fromMillis(epochMs, { zone }).toFormat('yyyy-MM-dd HH:mm:ss.SSS');
 }
 
+/** The `yyyy-MM-dd` day `days` days after `day` (before it, when negative). */
+export function shiftDay(day: string, days: number): string {
+  const shifted = DateTime.fromISO(day, { zone: 'UTC' }).plus({ days });
+  if (!shifted.isValid) throw new RangeError(`Cannot count days from "${day}": not a yyyy-MM-dd day`);
+  return shifted.toFormat('yyyy-MM-dd');
+}
+
 /** The day of an `--as-of` value such as "2021-03-25 12:03:00"; RangeError when it is not one. */
 export function asOfDay(text: string, zone: string): string {
   const parsed = DateTime.fromFormat(text.trim(), 'yyyy-MM-dd HH:mm:ss', { zone });

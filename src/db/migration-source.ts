@@ -3,6 +3,7 @@ import { isMysql } from './connect.ts';
 import * as resultTable from './migrations/001-trade-channel-collect.ts';
 import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
 import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
+import * as historyTable from './migrations/005-trade-channel-history.ts';
 
 /** Where knex records which migrations ran. */
 export const MIGRATIONS_TABLE = 'tradeflow_migrations';
@@ -11,6 +12,8 @@ const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['001-trade-channel-collect', resultTable],
   ['002-trade-order-rejects', rejectsTable],
   ['003-tradeflow-checkpoints', checkpointsTable],
+  // 004 is the rejects table's next step (another change); the numbers only order them.
+  ['005-trade-channel-history', historyTable],
 ]);
 
 /**
