@@ -12,6 +12,12 @@ export function dayInZone(epochMs: number, zone: string): string {
   return DateTime.fromMillis(epochMs, { zone }).toFormat('yyyy-MM-dd');
 }
 
+/** The minute of the day (0..1439) of an instant in a zone, as a wall clock there shows it. */
+export function minuteInZone(epochMs: number, zone: string): number {
+  const time = DateTime.fromMillis(epochMs, { zone });
+  return time.hour * 60 + time.minute;
+}
+
 /** `yyyy-MM-dd HH:mm:ss.SSS` of an instant in a zone, as `flink_current_time` shows it. */
 export function timestampInZone(epochMs: number, zone: string): string {
   return DateTime.fromMillis(epochMs, { zone }).toFormat('yyyy-MM-dd HH:mm:ss.SSS');
