@@ -52,10 +52,18 @@ describe('the screen API', () => {
     expect(view.names).toMatchObject({ webShop: 'Website', appShop: 'Shopping App' });
   });
 
+  it('counts of yesterday the minutes before the one under way: at 16:10:30 the payment of 16:10:06 is not in yet', async () => {
+    const url = await serve(Date.parse('2021-03-25T16:10:30+08:00'));
+    const view = await get<DayView>(url, 'api/day?day=2021-03-25');
+    expect(view.atMinute).toBe(970);
+    expect(view.yesterday).toMatchObject({ source: 'history', total: { gmv: 100, orders: 1 }, channels: { webShop: { gmv: 100, orders: 1 } } });
+    expect(view.yesterday.channels.appShop).toBeUndefined();
+  });
+
   it('compares a past day as a whole with the whole day before it, from the table', async () => {
     const url = await serve(Date.parse('2021-03-27T09:00:00+08:00'));
     const view = await get<DayView>(url, 'api/day?day=2021-03-25');
-    expect(view).toMatchObject({ today: '2021-03-27', atMinute: 1439, wholeDay: true });
+    expect(view).toMatchObject({ today: '2021-03-27', atMinute: 1440, wholeDay: true });
     expect(view.yesterday).toMatchObject({ source: 'table', total: { gmv: 280, orders: 2 } });
     const earlier = await get<DayView>(url, 'api/day?day=2021-03-24');
     expect(earlier.rows.map((r) => [r.channelCode, r.gmv])).toEqual([['appShop', 180], ['webShop', 100]]);

@@ -77,7 +77,7 @@ export async function readHistoryDays(db: Knex): Promise<string[]> {
   return found.flatMap(({ begin_time: begin }) => (typeof begin === 'string' && begin.endsWith(' 00:00:00') ? [begin.slice(0, 10)] : []));
 }
 
-/** The figures at the end of `minute` (0..1439) of a curve: the last listed minute at or before it; zero before the first. */
+/** The figures at the end of `minute` (0..1439) of a curve: the last listed minute at or before it; zero before the first (or for -1). */
 export function curveAt(curve: Curve, minute: number): { gmv: number; orders: number } {
   let low = 0, high = curve.minutes.length - 1, found = -1;
   while (low <= high) {

@@ -34,7 +34,10 @@ export interface DayView {
   readonly day: string;
   readonly today: string;
   readonly zone: string;
-  /** The minute of the day (0..1439) the comparisons are made at. */
+  /**
+   * The time of day the comparisons are made at, in minutes since midnight: now for today
+   * (16:20:30 is 980: the minutes before 16:20 count), 1440 for a whole day.
+   */
   readonly atMinute: number;
   /** True for a day that is over (or not today): the comparisons are of whole days. */
   readonly wholeDay: boolean;
@@ -56,7 +59,7 @@ export interface DayView {
 export async function readDayView(db: Knex, day: string, now: number, zone: string): Promise<DayView> {
   const today = dayInZone(now, zone);
   const wholeDay = day !== today;
-  const atMinute = wholeDay ? MINUTES_PER_DAY - 1 : minuteInZone(now, zone);
+  const atMinute = wholeDay ? MINUTES_PER_DAY : minuteInZone(now, zone);
   const yesterday = shiftDay(day, -1);
   const lastWeek = shiftDay(day, -7);
   const [shown, before, weekBefore] = await Promise.all([day, yesterday, lastWeek].map((d) => readChannelRows(db, d)));
@@ -103,10 +106,10 @@ function compare(day: string, rows: readonly ScreenRow[], curve: DayCurve | null
   if (curve !== null) {
     const channels: Record<string, Figures> = {};
     for (const channel of curve.channels) {
-      const figures = curveAt(channel, atMinute);
+      const figures = curveAt(channel, atMinute - 1);
       if (figures.orders > 0) channels[channel.channelCode] = figures;
     }
-    return { day, source: 'history', total: curveAt(curve.total, atMinute), channels };
+    return { day, source: 'history', total: curveAt(curve.total, atMinute - 1), channels };
   }
   return { day, source: 'none', total: null, channels: {} };
 }
