@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { MINUTES_PER_DAY } from '../core/minute-history.ts';
-import { microsToNumber, parseDecimal } from '../core/money.ts';
+import { microsFromText, microsToNumber, type Micros } from '../core/money.ts';
 import type { SkippedRows } from './table-rows.ts';
 
 /** A cumulative series: at each listed minute (ascending), the figures from midnight to the end of it. */
@@ -32,7 +32,7 @@ export interface DayCurve {
 /** The exact figures of one minute of one channel. */
 interface MinuteRow {
   readonly minute: number;
-  readonly micros: bigint;
+  readonly micros: Micros;
   readonly orders: number;
 }
 
@@ -91,45 +91,54 @@ export function curveAt(curve: Curve, minute: number): { gmv: number; orders: nu
 function readMinute(row: Record<string, unknown>): MinuteRow | string {
   const minute = Number(row.pay_minute);
   if (!Number.isInteger(minute) || minute < 0 || minute >= MINUTES_PER_DAY) return `pay_minute ${JSON.stringify(String(row.pay_minute))} is not a minute of the day`;
-  const micros = typeof row.gmv === 'string' || typeof row.gmv === 'number' ? parseDecimal(String(row.gmv)) : undefined;
-  if (micros === undefined || micros < 0n) return `gmv ${JSON.stringify(String(row.gmv))} is not an amount`;
+  const micros = typeof row.gmv === 'string' || typeof row.gmv === 'number' ? microsFromText(String(row.gmv)) : undefined;
+  if (micros === undefined || micros < 0) return `gmv ${JSON.stringify(String(row.gmv))} is not an amount`;
   const orders = Number(row.order_count);
   if (!Number.isInteger(orders) || orders < 0) return `order_count ${JSON.stringify(String(row.order_count))} is not a count`;
   return { minute, micros, orders };
 }
 
-/** Prefix sums per channel and over every channel, exact in micro-units until each point is made a number. */
+/** Prefix sums per channel and over every channel, exact in micro-units until each point is made a number (one rounding). */
 function dayCurve(channels: ReadonlyMap<string, readonly MinuteRow[]>): DayCurve {
-  const totalMicros = new Map<number, bigint>();
+  const totalMicros = new Map<number, Micros>();
   const totalOrders = new Map<number, number>();
-  const hourlyMicros = new Array<bigint>(24).fill(0n);
+  const hourlyMicros = new Array<Micros>(24).fill(0);
   const hourlyOrders = new Array<number>(24).fill(0);
   const curves: ChannelCurve[] = [];
   for (const [channelCode, minutes] of [...channels].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const withOrders = minutes.filter((m) => m.orders > 0 || m.micros > 0n);
+    const withOrders = minutes.filter((m) => m.orders > 0 || m.micros > 0);
     if (withOrders.length === 0) continue;
     for (const m of withOrders) {
-      totalMicros.set(m.minute, (totalMicros.get(m.minute) ?? 0n) + m.micros);
+      totalMicros.set(m.minute, plus(totalMicros.get(m.minute) ?? 0, m.micros));
       totalOrders.set(m.minute, (totalOrders.get(m.minute) ?? 0) + m.orders);
       const hour = Math.floor(m.minute / 60);
-      hourlyMicros[hour] = (hourlyMicros[hour] ?? 0n) + m.micros;
+      hourlyMicros[hour] = plus(hourlyMicros[hour] ?? 0, m.micros);
       hourlyOrders[hour] = (hourlyOrders[hour] ?? 0) + m.orders;
     }
     curves.push({ channelCode, ...cumulative(withOrders) });
   }
-  const total = [...totalMicros.keys()].sort((a, b) => a - b).map((minute) => ({ minute, micros: totalMicros.get(minute) ?? 0n, orders: totalOrders.get(minute) ?? 0 }));
+  const total = [...totalMicros.keys()].sort((a, b) => a - b).map((minute) => ({ minute, micros: totalMicros.get(minute) ?? 0, orders: totalOrders.get(minute) ?? 0 }));
   return { channels: curves, total: cumulative(total), hourly: { gmv: hourlyMicros.map(microsToNumber), orders: hourlyOrders } };
 }
 
 function cumulative(minutes: readonly MinuteRow[]): Curve {
-  let micros = 0n, orders = 0;
+  let micros: Micros = 0, orders = 0;
   const curve = { minutes: [] as number[], gmv: [] as number[], orders: [] as number[] };
   for (const m of minutes) {
-    micros += m.micros;
+    micros = plus(micros, m.micros);
     orders += m.orders;
     curve.minutes.push(m.minute);
     curve.gmv.push(microsToNumber(micros));
     curve.orders.push(orders);
   }
   return curve;
+}
+
+/** An exact sum of micro-units: a number while it is a safe integer (nearly always), a bigint beyond. */
+function plus(a: Micros, b: Micros): Micros {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const sum = a + b;
+    if (Number.isSafeInteger(sum)) return sum;
+  }
+  return BigInt(a) + BigInt(b);
 }
