@@ -51,7 +51,7 @@ const PAGE = new URL('./page/', import.meta.url);
 const requireHere = createRequire(import.meta.url);
 
 /** The page's own modules (plain browser JavaScript, no build step). */
-const PAGE_MODULES = ['page.js', 'words.js', 'formats.js', 'palette.js', 'curve-chart.js', 'hourly-bars.js', 'day-picker.js'];
+const PAGE_MODULES = ['page.js', 'dom.js', 'words.js', 'formats.js', 'palette.js', 'figures-view.js', 'status-view.js', 'curve-chart.js', 'hourly-bars.js', 'day-picker.js'];
 
 /** The files the page is made of, by route. */
 const ASSETS: Readonly<Record<string, { readonly file: () => string | URL; readonly type: string }>> = {

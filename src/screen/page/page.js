@@ -4,16 +4,14 @@
 // stays up to date.
 import { curveChart, seriesOfView } from './curve-chart.js';
 import { dayPicker } from './day-picker.js';
+import { applyWords, byTestId, setText } from './dom.js';
+import { figuresView } from './figures-view.js';
 import { formatters } from './formats.js';
 import { hourlyBars } from './hourly-bars.js';
-import { channelStyle, lineSample } from './palette.js';
+import { lineSample } from './palette.js';
+import { statusView } from './status-view.js';
 import { wordsFor } from './words.js';
 
-const byTestId = (id) => document.querySelector(`[data-testid="${CSS.escape(id)}"]`);
-const setText = (id, text) => {
-  const element = typeof id === 'string' ? byTestId(id) : id;
-  if (element && element.textContent !== text) element.textContent = text;
-};
 const DAY = /^\d{4}-\d\d-\d\d$/;
 /** How often the day's view is read again at most while following today, and at least. */
 const VIEW_MIN_GAP_MS = 3000;
@@ -39,16 +37,7 @@ const fmt = formatters(config.locale, config.currency);
 document.documentElement.lang = config.locale;
 document.title = words.pageTitle;
 
-/** Puts the page's words into the elements that name them (data-word, data-word-title, data-word-label). */
-function applyWords(root) {
-  for (const element of root.querySelectorAll('[data-word]')) {
-    const word = words[element.dataset.word];
-    if (typeof word === 'string') element.textContent = word;
-  }
-  for (const element of root.querySelectorAll('[data-word-title]')) element.title = words[element.dataset.wordTitle] ?? element.title;
-  for (const element of root.querySelectorAll('[data-word-label]')) element.setAttribute('aria-label', words[element.dataset.wordLabel] ?? '');
-}
-applyWords(document);
+applyWords(document, words);
 document.body.classList.remove('starting');
 
 const initialDay = new URLSearchParams(location.search).get('day');
@@ -78,6 +67,8 @@ const state = {
   rowsSeen: '',
 };
 
+const figureViews = figuresView(fmt, words);
+const statusViews = statusView(fmt, words);
 const chart = curveChart(document.getElementById('chart'), fmt);
 const bars = hourlyBars(byTestId('hourly'), fmt);
 const picker = dayPicker({ select: byTestId('day-picker'), previous: byTestId('day-previous'), next: byTestId('day-next') }, fmt, words, (day) => {
@@ -119,11 +110,11 @@ function render() {
   if (state.broken.size > 0) setText(note, words.brokenRender([...state.broken].map(([part, why]) => `${part}: ${why}`).join('; ')));
 }
 
-/** The rows and totals on the screen: the live snapshot's while following, else the picked day's. */
+/** The rows and totals on the screen: the live snapshot's while following, else the picked day's (none yet: empty). */
 function figures() {
-  if (state.picked === null) return state.snapshot ? { rows: state.snapshot.rows, totals: state.snapshot.totals } : null;
+  if (state.picked === null) return state.snapshot ? { rows: state.snapshot.rows, totals: state.snapshot.totals } : { rows: [], totals: null };
   const view = currentView();
-  return view ? { rows: view.rows, totals: view.totals } : null;
+  return view ? { rows: view.rows, totals: view.totals } : { rows: [], totals: null };
 }
 
 function renderFigures() {
@@ -133,96 +124,11 @@ function renderFigures() {
   setText('title', state.picked !== null ? words.titlePast : day === null || day === today ? words.titleToday : words.titleLatest);
   setText('day', day === null ? '\u00a0' : `${fmt.longDay(day)} · ${snapshot?.zone ?? config.zone ?? ''}`);
   picker.setShown(state.picked, day);
-  const shown = figures();
-  const totals = shown?.totals;
-  setText('total-gmv', totals ? fmt.money(totals.gmv) : '–');
-  setText('total-orders', totals ? fmt.count(totals.paidOrders) : '–');
-  setText('total-users', totals ? fmt.count(totals.payingUsers) : '–');
-  setText('total-aov', totals && totals.paidOrders > 0 ? fmt.money(totals.gmv / totals.paidOrders) : '–');
-  setText('total-last-pay', payTime(totals?.lastPayTime, day));
-  renderChannels(shown?.rows ?? [], day);
-}
-
-/** `16:16:16` when the payment is on the day shown, else the whole `yyyy-MM-dd HH:mm:ss`. */
-function payTime(text, day) {
-  if (typeof text !== 'string' || text === '') return '–';
-  return day && text.startsWith(day) ? text.slice(11, 19) : text;
-}
-
-function renderChannels(rows, day) {
-  const container = byTestId('channels');
-  const wanted = new Set(rows.map((row) => row.channelCode));
-  for (const card of [...container.children]) if (!wanted.has(card.dataset.channel)) card.remove();
-  rows.forEach((row, index) => {
-    const code = row.channelCode;
-    let card = container.querySelector(`[data-channel="${CSS.escape(code)}"]`);
-    if (!card) {
-      card = document.getElementById('channel-card').content.firstElementChild.cloneNode(true);
-      applyWords(card);
-      card.dataset.channel = code;
-      card.dataset.testid = `channel-${code}`;
-      for (const [selector, prefix] of [['.gmv', 'gmv'], ['.users', 'users'], ['.orders', 'orders'], ['.share', 'share'], ['.last-pay', 'last-pay'], ['.changes', 'changes']]) {
-        card.querySelector(selector).dataset.testid = `${prefix}-${code}`;
-      }
-    }
-    const style = channelStyle(code);
-    if (card.dataset.color !== style.color) {
-      card.dataset.color = style.color;
-      card.style.setProperty('--channel-color', style.color);
-      card.querySelector('.swatch').replaceChildren(lineSample(code));
-    }
-    if (container.children[index] !== card) container.insertBefore(card, container.children[index] ?? null);
-    setText(card.querySelector('.name'), row.channelName);
-    setText(`gmv-${code}`, fmt.money(row.gmv));
-    setText(`users-${code}`, fmt.count(row.payingUsers));
-    setText(`orders-${code}`, fmt.count(row.paidOrders));
-    setText(`share-${code}`, words.share(fmt.percent(row.share)));
-    setText(`last-pay-${code}`, payTime(row.lastPayTime, day));
-    card.querySelector('.bar > span').style.width = `${Math.max(0, Math.min(100, row.share * 100)).toFixed(2)}%`;
-  });
-  container.style.setProperty('--channels', String(Math.max(rows.length, 1)));
-}
-
-/** `▲ 12.3% vs yesterday` and `▼ 2.1% vs last week` of a figure, into `container`. */
-function showChanges(container, id, current, pick, view) {
-  const parts = [];
-  for (const [which, comparison] of [['yesterday', view?.yesterday], ['lastweek', view?.lastWeek]]) {
-    if (!comparison) continue;
-    const known = comparison.source !== 'none';
-    const base = known ? pick(comparison) : undefined;
-    const change = known ? fmt.change(current, base, words) : { text: '–', trend: 'none' };
-    const versus = view.wholeDay ? (which === 'yesterday' ? words.vsDayBefore : words.vsWeekBefore) : which === 'yesterday' ? words.vsYesterday : words.vsLastWeek;
-    const item = document.createElement('span');
-    item.className = `change ${change.trend}`;
-    item.dataset.testid = `change-${which}-${id}`;
-    item.dataset.base = base === undefined ? '' : String(base);
-    item.title = known ? `${fmt.shortDay(comparison.day)}, ${view.wholeDay ? words.wholeDay : words.atTime(fmt.minute(view.atMinute))}` : words.noFigures(fmt.shortDay(comparison.day));
-    const figure = document.createElement('b');
-    figure.textContent = change.text;
-    const label = document.createElement('span');
-    label.className = 'vs';
-    label.textContent = versus;
-    item.append(figure, ' ', label);
-    parts.push(item);
-  }
-  const signature = parts.map((p) => `${p.dataset.testid}:${p.textContent}:${p.title}`).join('|');
-  if (container.dataset.signature !== signature) {
-    container.dataset.signature = signature;
-    container.replaceChildren(...parts);
-  }
+  figureViews.figures({ day, ...figures() });
 }
 
 function renderComparisons() {
-  const view = currentView();
-  const shown = figures();
-  const totals = shown?.totals;
-  const gmvOf = (code) => (comparison) => comparison.channels[code]?.gmv ?? 0;
-  showChanges(byTestId('changes-gmv'), 'gmv', totals?.gmv, (c) => c.total?.gmv, view && totals ? view : null);
-  showChanges(byTestId('changes-orders'), 'orders', totals?.paidOrders, (c) => c.total?.orders, view && totals ? view : null);
-  for (const row of shown?.rows ?? []) {
-    const container = byTestId(`changes-${row.channelCode}`);
-    if (container) showChanges(container, row.channelCode, row.gmv, gmvOf(row.channelCode), view);
-  }
+  figureViews.comparisons({ view: currentView(), ...figures() });
 }
 
 function renderChart() {
@@ -267,67 +173,16 @@ function renderHourly() {
   });
 }
 
-function ago(ms) {
-  if (ms < 1500) return words.justNow;
-  if (ms < 90_000) return words.secondsAgo(Math.round(ms / 1000));
-  if (ms < 90 * 60_000) return words.minutesAgo(Math.round(ms / 60_000));
-  return words.hoursAgo((ms / 3_600_000).toFixed(1));
-}
-
 function renderPipeline() {
-  const status = state.snapshot?.status;
-  const counters = status?.counters;
-  setText('counter-read', counters ? fmt.count(counters.read) : '–');
-  setText('counter-rejected', counters ? fmt.count(counters.rejected) : '–');
-  setText('counter-filtered', counters ? fmt.count(counters.filtered) : '–');
-  if (status?.lagMessages !== undefined) {
-    setText('source-behind-label', words.behindKafka);
-    setText('source-behind', words.messages(fmt.count(status.lagMessages)));
-  } else if (status?.sourcePosition !== undefined) {
-    setText('source-behind-label', words.sourceRead);
-    setText('source-behind', status.sourcePosition);
-  } else {
-    setText('source-behind-label', words.behindSource);
-    setText('source-behind', status?.pipeline === 'none' ? words.noPipeline : '–');
-  }
-  byTestId('source-behind').classList.toggle('long', status?.lagMessages === undefined);
-  setText('last-write', status?.lastFlushMs !== undefined ? ago(Math.max(0, serverNow() - status.lastFlushMs)) : '–');
+  statusViews.pipeline(state.snapshot?.status, serverNow);
 }
 
 function renderNotes() {
-  const snapshot = state.snapshot;
-  const note = byTestId('day-note');
-  const day = snapshot?.day ?? null;
-  const following = state.picked === null && snapshot !== null;
-  note.hidden = !following || day === snapshot.today;
-  if (following && day === null) setText(note, words.emptyTable);
-  else if (following && day !== snapshot.today) setText(note, words.noToday(snapshot.today, day));
-  const skipped = state.picked === null ? snapshot?.skipped : currentView()?.skipped;
-  const skippedNote = byTestId('skipped-note');
-  skippedNote.hidden = !skipped;
-  if (skipped) setText(skippedNote, words.skipped(skipped.count, skipped.first));
-  const reconnected = byTestId('reconnected-note');
-  const again = state.reconnected;
-  const showReconnected = again !== null && again !== 'waiting' && Date.now() - again.seenAt < 20_000;
-  reconnected.hidden = !showReconnected;
-  if (showReconnected && snapshot) setText(reconnected, words.reconnected(fmt.clock(again.serverTime, snapshot.zone)));
+  statusViews.notes({ snapshot: state.snapshot, picked: state.picked, view: currentView(), reconnected: state.reconnected });
 }
 
 function renderBanner() {
-  const snapshot = state.snapshot;
-  const problems = [];
-  if (!state.connected && snapshot) problems.push(words.lost);
-  if (snapshot?.status.pipeline === 'stopped') problems.push(words.pipelineStopped);
-  if (snapshot?.status.database === 'down') problems.push(words.databaseDown);
-  else if (snapshot?.readError) problems.push(words.readError(snapshot.readError));
-  const banner = byTestId('status-banner');
-  banner.hidden = problems.length === 0;
-  setText(banner, problems.join(' '));
-  const live = byTestId('live');
-  const running = state.connected && snapshot && problems.length === 0;
-  const mode = !running ? 'stopped' : snapshot.status.pipeline === 'none' ? 'watching' : 'live';
-  live.dataset.mode = snapshot ? mode : 'connecting';
-  setText('live-text', !snapshot ? words.connecting : { live: words.live, watching: words.watching, stopped: state.connected ? words.notUpdating : words.offline }[mode]);
+  statusViews.banner(state.snapshot, state.connected);
 }
 
 function renderClock() {
@@ -445,9 +300,11 @@ function connect() {
     try {
       snapshot = JSON.parse(event.data);
     } catch (error) {
-      state.broken.set('snapshot', String(error));
+      state.broken.set('snapshot', String(error)); // the last good figures stay, and the note says why
+      render();
       return;
     }
+    state.broken.delete('snapshot');
     onSnapshot(snapshot);
   };
   events.onerror = () => {
