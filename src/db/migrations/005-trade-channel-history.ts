@@ -12,7 +12,8 @@ export async function up(db: Knex): Promise<void> {
     table.string('begin_time', 32).notNullable();
     table.string('channel_code', 32).notNullable();
     table.smallint('pay_minute').notNullable();
-    table.specificType('gmv', isMysql(db) ? 'DECIMAL(38,6)' : 'TEXT').notNullable();
+    // 18 decimal places: as many as an amount may have (exact money keeps what the producer wrote).
+    table.specificType('gmv', isMysql(db) ? 'DECIMAL(40,18)' : 'TEXT').notNullable();
     table.integer('order_count').notNullable();
     table.primary(['begin_time', 'channel_code', 'pay_minute']);
     if (isMysql(db)) {
