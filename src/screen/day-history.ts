@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { MINUTES_PER_DAY } from '../core/minute-history.ts';
-import { microsFromText, microsToNumber, type Micros } from '../core/money.ts';
+import { addMicros, microsFromText, sumToNumber, zeroSum, type Micros, type MoneySum } from '../core/money.ts';
 import type { SkippedRows } from './table-rows.ts';
 
 /** A cumulative series: at each listed minute (ascending), the figures from midnight to the end of it. */
@@ -32,7 +32,7 @@ export interface DayCurve {
 /** The exact figures of one minute of one channel. */
 interface MinuteRow {
   readonly minute: number;
-  readonly micros: Micros;
+  readonly amount: Micros;
   readonly orders: number;
 }
 
@@ -91,54 +91,56 @@ export function curveAt(curve: Curve, minute: number): { gmv: number; orders: nu
 function readMinute(row: Record<string, unknown>): MinuteRow | string {
   const minute = Number(row.pay_minute);
   if (!Number.isInteger(minute) || minute < 0 || minute >= MINUTES_PER_DAY) return `pay_minute ${JSON.stringify(String(row.pay_minute))} is not a minute of the day`;
-  const micros = typeof row.gmv === 'string' || typeof row.gmv === 'number' ? microsFromText(String(row.gmv)) : undefined;
-  if (micros === undefined || micros < 0) return `gmv ${JSON.stringify(String(row.gmv))} is not an amount`;
+  const amount = typeof row.gmv === 'string' || typeof row.gmv === 'number' ? microsFromText(String(row.gmv)) : undefined;
+  if (amount === undefined || amount < 0) return `gmv ${JSON.stringify(String(row.gmv))} is not an amount`;
   const orders = Number(row.order_count);
   if (!Number.isInteger(orders) || orders < 0) return `order_count ${JSON.stringify(String(row.order_count))} is not a count`;
-  return { minute, micros, orders };
+  return { minute, amount, orders };
 }
 
-/** Prefix sums per channel and over every channel, exact in micro-units until each point is made a number (one rounding). */
+/** Prefix sums per channel and over every channel, exact (money.ts's sums) until each point is made a number (one rounding). */
 function dayCurve(channels: ReadonlyMap<string, readonly MinuteRow[]>): DayCurve {
-  const totalMicros = new Map<number, Micros>();
+  const totalGmv = new Map<number, MoneySum>();
   const totalOrders = new Map<number, number>();
-  const hourlyMicros = new Array<Micros>(24).fill(0);
+  const hourlyGmv = Array.from({ length: 24 }, zeroSum);
   const hourlyOrders = new Array<number>(24).fill(0);
   const curves: ChannelCurve[] = [];
   for (const [channelCode, minutes] of [...channels].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const withOrders = minutes.filter((m) => m.orders > 0 || m.micros > 0);
+    const withOrders = minutes.filter((m) => m.orders > 0 || m.amount > 0);
     if (withOrders.length === 0) continue;
     for (const m of withOrders) {
-      totalMicros.set(m.minute, plus(totalMicros.get(m.minute) ?? 0, m.micros));
+      let atMinute = totalGmv.get(m.minute);
+      if (atMinute === undefined) totalGmv.set(m.minute, (atMinute = zeroSum()));
+      addMicros(atMinute, m.amount, 1);
       totalOrders.set(m.minute, (totalOrders.get(m.minute) ?? 0) + m.orders);
       const hour = Math.floor(m.minute / 60);
-      hourlyMicros[hour] = plus(hourlyMicros[hour] ?? 0, m.micros);
+      addMicros(hourlyGmv[hour]!, m.amount, 1);
       hourlyOrders[hour] = (hourlyOrders[hour] ?? 0) + m.orders;
     }
-    curves.push({ channelCode, ...cumulative(withOrders) });
+    curves.push({ channelCode, ...cumulative(withOrders.map((m) => ({ minute: m.minute, add: (sum) => addMicros(sum, m.amount, 1), orders: m.orders }))) });
   }
-  const total = [...totalMicros.keys()].sort((a, b) => a - b).map((minute) => ({ minute, micros: totalMicros.get(minute) ?? 0, orders: totalOrders.get(minute) ?? 0 }));
-  return { channels: curves, total: cumulative(total), hourly: { gmv: hourlyMicros.map(microsToNumber), orders: hourlyOrders } };
+  const minutes = [...totalGmv.keys()].sort((a, b) => a - b);
+  const total = cumulative(minutes.map((minute) => ({ minute, add: (sum) => addSums(sum, totalGmv.get(minute)!), orders: totalOrders.get(minute) ?? 0 })));
+  return { channels: curves, total, hourly: { gmv: hourlyGmv.map(sumToNumber), orders: hourlyOrders } };
 }
 
-function cumulative(minutes: readonly MinuteRow[]): Curve {
-  let micros: Micros = 0, orders = 0;
+/** Running sums of minutes (ascending), each adding its GMV to the sum. */
+function cumulative(minutes: readonly { minute: number; add: (sum: MoneySum) => void; orders: number }[]): Curve {
+  const gmv = zeroSum();
+  let orders = 0;
   const curve = { minutes: [] as number[], gmv: [] as number[], orders: [] as number[] };
   for (const m of minutes) {
-    micros = plus(micros, m.micros);
+    m.add(gmv);
     orders += m.orders;
     curve.minutes.push(m.minute);
-    curve.gmv.push(microsToNumber(micros));
+    curve.gmv.push(sumToNumber(gmv));
     curve.orders.push(orders);
   }
   return curve;
 }
 
-/** An exact sum of micro-units: a number while it is a safe integer (nearly always), a bigint beyond. */
-function plus(a: Micros, b: Micros): Micros {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const sum = a + b;
-    if (Number.isSafeInteger(sum)) return sum;
-  }
-  return BigInt(a) + BigInt(b);
+/** Adds one exact sum to another: its number part and its bigint part, each in its own units. */
+function addSums(into: MoneySum, sum: MoneySum): void {
+  addMicros(into, sum.small, 1);
+  addMicros(into, sum.big, 1);
 }
