@@ -12,7 +12,7 @@ export async function recordedFile(orders: number, seed = 42): Promise<string> {
   const dir = join(process.cwd(), 'data', 'bench');
   mkdirSync(dir, { recursive: true });
   // The generator's version is in the name: a file written by an older generator is not reused.
-  const path = join(dir, `orders-${orders}-seed${seed}-v2.jsonl`);
+  const path = join(dir, `orders-${orders}-seed${seed}-v3.jsonl`);
   if (existsSync(path)) return path;
   process.stderr.write(`bench: writing ${orders.toLocaleString('en-US')} orders to ${path}...\n`);
   const out = createWriteStream(`${path}.partial`);

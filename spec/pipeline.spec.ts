@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DAY, orderStream } from './support/order-arbitraries.ts';
-import { bruteForce, tutorialSql } from './support/reference.ts';
+import { bruteForce, bruteForceMinutes, tutorialSql } from './support/reference.ts';
 import { replay } from './support/replay.ts';
 
 const RUNS = 1000;
@@ -40,6 +40,23 @@ describe('the sales pipeline', () => {
         const cut = replay(lines, { kind: 'all' }, { batchSize, flushRows });
         expect(cut.rows).toEqual(whole.rows);
         expect(cut.rejects.map((r) => r.offset)).toEqual(whole.rejects.map((r) => r.offset));
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+
+  it('keeps per group and minute of pay_time what a brute-force recomputation gives, however the stream is cut', () => {
+    fc.assert(
+      fc.property(orderStream, fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 40 }), (records, batchSize, flushRows) => {
+        const { rows, minutes } = replay(records.map((r) => r.json), { kind: 'all' }, { batchSize, flushRows });
+        const meanings = records.map((r) => r.meaning);
+        expect(minutes).toEqual(bruteForceMinutes(meanings, 'all'));
+        // The minutes of a group add up to its row.
+        for (const row of rows) {
+          const ofRow = [...minutes].filter(([key]) => key.startsWith(`${row.beginTime}|${row.channelCode}|`)).map(([, figures]) => figures);
+          expect(ofRow.reduce((sum, m) => sum + m.gmvAttos, 0n)).toBe(row.gmvAttos);
+          expect(ofRow.reduce((sum, m) => sum + m.orders, 0)).toBe(row.orderCount);
+        }
       }),
       { numRuns: RUNS },
     );

@@ -17,6 +17,7 @@ import { runPipeline } from './run-pipeline.ts';
 import { loadCheckpoint, loadProgress } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
+import type { ScreenDisplay } from './screen/screen-api.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { describeDbError } from './sinks/db-errors.ts';
 import { failpoint } from './sinks/failpoint.ts';
@@ -55,10 +56,12 @@ export interface JobPlan {
   readonly checkpointIntervalMs: number;
   /** How many rejected messages the rejects table keeps (the newest). */
   readonly keepRejects: number;
+  /** How many days before the newest one `trade_channel_history` keeps. Default: 90. */
+  readonly keepHistoryDays?: number;
   /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
   readonly stage?: StagePlan;
   /** The live screen: where, and whether that port was asked for. None: no screen. */
-  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean };
+  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean; readonly display?: ScreenDisplay };
 }
 
 /** Where a run reports. */
@@ -114,6 +117,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
         formatTime: (ms) => timestampInZone(ms, plan.zone),
         inside: failpoint(process.env.TRADEFLOW_FAULT),
         keepRejects: plan.keepRejects,
+        ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
         retry: {
           signal: stop.signal,
           onRetry: (error, attempt, delayMs) => {

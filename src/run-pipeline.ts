@@ -1,5 +1,6 @@
 import { concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
 import type { SourceOffset } from './core/batch.ts';
+import { collectHistory } from './core/minute-history.ts';
 import type { Flush } from './operators/buffer-flush.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
 import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
@@ -106,7 +107,7 @@ function withProgress(options: CheckpointOptions, clock: () => number): Operator
           steps,
           defer(() => {
             const last: Step = {
-              flush: held ?? { upserts: [], deletes: [], rejects: [], progress: [] },
+              flush: held ?? { upserts: [], deletes: [], history: [], rejects: [], progress: [] },
               progress: { key, covered: [...covered].map(([partition, offset]) => ({ partition, offset })), checkpoint: take() },
             };
             held = undefined;
@@ -116,7 +117,7 @@ function withProgress(options: CheckpointOptions, clock: () => number): Operator
     );
 }
 
-/** Two flushes as one: the later row per key wins, rejects and offsets add up. */
+/** Two flushes as one: the later row (and minute) per key wins, rejects and offsets add up. */
 function mergeFlushes(first: Flush, second: Flush): Flush {
   const rows = new Map<string, { kind: 'upsert'; row: Flush['upserts'][number] } | { kind: 'delete'; key: Flush['deletes'][number] }>();
   for (const flush of [first, second]) {
@@ -125,10 +126,13 @@ function mergeFlushes(first: Flush, second: Flush): Flush {
   }
   const progress = new Map<number, number>();
   for (const { partition, offset } of [...first.progress, ...second.progress]) progress.set(partition, Math.max(offset, progress.get(partition) ?? -1));
+  const history = collectHistory();
+  for (const group of [...first.history, ...second.history]) history.add(group.beginTime, group.channelCode, group);
   const values = [...rows.values()];
   return {
     upserts: values.flatMap((v) => (v.kind === 'upsert' ? [v.row] : [])),
     deletes: values.flatMap((v) => (v.kind === 'delete' ? [v.key] : [])),
+    history: history.result(),
     rejects: [...first.rejects, ...second.rejects],
     progress: [...progress].map(([partition, offset]) => ({ partition, offset })),
   };

@@ -28,6 +28,22 @@ describe('tradeflow generate', () => {
     expect(a).toMatch(/"order_id":9007199254\d+,/); // ids beyond 2^53, as JSON numbers
   }, 30_000);
 
+  it('spreads the orders as a shop\'s day goes (quiet before dawn, busiest in the evening), in time order, with days of different sizes', async () => {
+    const file = join(scratchDir(), 'week.jsonl');
+    expect((await runCli(['generate', '--orders', '20000', '--seed', '7', '--day', '2021-03-25', '--days', '7', '--out', file])).code).toBe(0);
+    const created = readFileSync(file, 'utf8').trim().split('\n').flatMap((line) => /"order_time":"(2021-03-2[1-5]) (\d\d)/.exec(line)?.slice(1, 3) ?? []);
+    const perHour = new Array<number>(24).fill(0);
+    const perDay = new Map<string, number>();
+    for (let i = 0; i < created.length; i += 2) {
+      perHour[Number(created[i + 1])]! += 1;
+      perDay.set(created[i]!, (perDay.get(created[i]!) ?? 0) + 1);
+    }
+    expect(perHour[21]! / perHour[4]!).toBeGreaterThan(5);
+    expect(perHour[12]!).toBeGreaterThan(perHour[8]!);
+    const sizes = [...perDay.values()];
+    expect(Math.max(...sizes) / Math.min(...sizes)).toBeGreaterThan(1.05);
+  }, 30_000);
+
   it('needs --orders', async () => {
     const result = await runCli(['generate']);
     expect(result.code).toBe(2);

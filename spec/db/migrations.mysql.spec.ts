@@ -84,8 +84,8 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the migrations on Mari
     expect(await migrateToLatest(db)).toEqual(expect.arrayContaining(['001-trade-channel-collect', '002-trade-order-rejects']));
     expect(await db('trade_channel_collect').select('channel_code', 'cur_gmv', 'cur_order_count')).toEqual([{ channel_code: 'webShop', cur_gmv: 986.5, cur_order_count: 5 }]);
     expect(await db.schema.hasTable('trade_order_rejects')).toBe(true);
-    const figures = { channelName: 'Website', gmvText: '1086.500000', gmv: 1086.5, userCount: 3, orderCount: 6, lastPayTime: '2021-03-25 17:00:00', computedAt: '2021-03-25 17:00:01.000' };
-    await databaseSink(db, { counters: createCounters(), formatTime: String }).write({ upserts: [{ beginTime: '2021-03-25 00:00:00', channelCode: 'webShop', figures }], deletes: [], rejects: [], progress: [] });
+    const figures = { channelName: 'Website', gmvText: '1086.50', gmv: 1086.5, userCount: 3, orderCount: 6, lastPayTime: '2021-03-25 17:00:00', computedAt: '2021-03-25 17:00:01.000' };
+    await databaseSink(db, { counters: createCounters(), formatTime: String }).write({ upserts: [{ beginTime: '2021-03-25 00:00:00', channelCode: 'webShop', figures }], deletes: [], history: [], rejects: [], progress: [] });
     expect(await db('trade_channel_collect').select('channel_code', 'cur_gmv', 'cur_order_count')).toEqual([{ channel_code: 'webShop', cur_gmv: 1086.5, cur_order_count: 6 }]);
     expect(await migrateToLatest(db)).toEqual([]); // and the next run finds it up to date
   });
@@ -99,7 +99,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the migrations on Mari
     const reject = (source: string, raw: string): Reject => ({ source, partition: 0, offset: 4, reason: 'not valid JSON', raw, rawBytes: Buffer.byteLength(raw), rejectedAt: 0 });
     const long = `file:/${'d/'.repeat(300)}orders.jsonl`;
     // The old row again, another message at its position, and a source too long for the old key.
-    await sink.write({ upserts: [], deletes: [], rejects: [reject('file:orders.jsonl', '{"x":'), reject('file:orders.jsonl', '[1]'), reject(long, '[1]'), reject(long, '[1]')], progress: [] });
+    await sink.write({ upserts: [], deletes: [], rejects: [reject('file:orders.jsonl', '{"x":'), reject('file:orders.jsonl', '[1]'), reject(long, '[1]'), reject(long, '[1]')], progress: [], history: [] });
     expect(await db('trade_order_rejects').select('source', 'raw').orderBy('id')).toEqual([
       { source: 'file:orders.jsonl', raw: '{"x":' },
       { source: 'file:orders.jsonl', raw: '[1]' },

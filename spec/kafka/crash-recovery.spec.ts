@@ -5,7 +5,7 @@ import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
 import { createTopic, KAFKA, uniqueTopic } from '../support/kafka.ts';
 import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
-import { linesOf, resultRows } from '../support/result-rows.ts';
+import { historyBesideRows, linesOf, resultRows } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
@@ -48,6 +48,8 @@ describeWithService(KAFKA, reachable, 'recovery after kill -9, on a real broker 
 
     const lines = linesOf(file);
     expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, lines, DAY));
+    const { history, rows } = await historyBesideRows(db); // written in the same transactions as the rows
+    expect(history).toEqual(rows);
     const expectedRejects = new Set((await rejectedRecords(db, lines)).map((r) => r.offset));
     const rejects = (await db('trade_order_rejects').select('raw')) as { raw: string }[];
     expect(rejects.map((r) => r.raw).sort()).toEqual(lines.filter((l) => expectedRejects.has(l.offset)).map((l) => l.line).sort());

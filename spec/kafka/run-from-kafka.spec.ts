@@ -6,7 +6,7 @@ import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.t
 import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { dropAllTables, MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { RESULT_SQL, SAMPLE_DAY } from '../support/sample.ts';
-import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
+import { historyBesideRows, linesOf, resultRows, waitFor } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
@@ -78,6 +78,8 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resuming kafka:restart-\w+:restart-\w+ with [\d,]+ orders of state/);
     expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, linesOf(file), DAY));
+    const { history, rows } = await historyBesideRows(db); // the day curves survive the restart too
+    expect(history).toEqual(rows);
   }, 180_000);
 
   it('warns, naming --stage both, when a second single-process run joins its group and takes a share of the partitions', async () => {

@@ -10,7 +10,7 @@ function row(channelCode: string, orderCount: number | null): ResultRow {
     orderCount === null
       ? null
       : { channelName: channelCode, gmvText: '1.000000', gmv: 1, userCount: 1, orderCount, lastPayTime: '2021-03-25 10:00:00', computedAt: 'now' };
-  return { beginTime: '2021-03-25 00:00:00', channelCode, figures };
+  return { beginTime: '2021-03-25 00:00:00', channelCode, figures, history: { whole: false, minutes: [] } };
 }
 
 function batch(offset: number, ...rows: ResultRow[]): Batch<ResultRow> {

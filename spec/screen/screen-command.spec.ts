@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScreenSnapshot } from '../../src/screen/snapshot.ts';
-import { finished, runCli, scratchDir, startCli } from '../support/cli.ts';
+import { finished, runCli, SAMPLE, scratchDir, startCli } from '../support/cli.ts';
 import { SAMPLE_ROWS, tableWith } from './screen-fixture.ts';
 
 /** Waits for the line in which the command says where the screen is; returns its URL and what it said until then. */
@@ -57,5 +57,27 @@ describe('tradeflow screen', () => {
     const result = await runCli(['screen', '--http-port', '70000']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('tradeflow: --http-port: expected a port from 0 to 65535, got "70000"');
+  }, 30_000);
+
+  it.each([
+    [['--locale', 'en_US!'], 'tradeflow: --locale: "en_US!" is not a locale this Node.js knows, such as en-US or zh-CN'],
+    [['--currency', 'RMB'], 'tradeflow: --currency: "RMB" is not an ISO 4217 currency code, such as CNY, USD or EUR'],
+  ])('refuses %j in one line with exit code 2, for screen and run alike', async (flags, line) => {
+    for (const command of [['screen'], ['run', '--source', `file:${SAMPLE}`]]) {
+      const result = await runCli([...command, ...flags]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(line);
+    }
+  }, 30_000);
+
+  it('serves the page in the locale and currency asked for', async () => {
+    const file = join(scratchDir(), 'filled.sqlite');
+    await (await tableWith(SAMPLE_ROWS, file)).destroy();
+    const child = startCli(['screen', '--db', `sqlite:${file}`, '--http-port', '0', '--locale', 'zh-CN', '--currency', 'cny']);
+    const { url } = await screenUrl(child);
+    const done = finished(child);
+    expect(await (await fetch(new URL('api/config', url))).json()).toMatchObject({ locale: 'zh-CN', currency: 'CNY' });
+    child.kill('SIGINT');
+    expect((await done).code).toBe(0);
   }, 30_000);
 });

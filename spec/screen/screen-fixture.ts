@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { createCounters, type PipelineCounters } from '../../src/core/batch.ts';
 import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
+import type { ScreenDisplay } from '../../src/screen/screen-api.ts';
 import { startScreen, type Screen } from '../../src/screen/screen-server.ts';
 import { createChangeNotifier, type ChangeNotifier, type ScreenStatus } from '../../src/screen/screen-status.ts';
 import { scratchDir } from '../support/cli.ts';
@@ -63,12 +64,21 @@ export interface ScreenRig {
   status: { -readonly [K in keyof ScreenStatus]: ScreenStatus[K] };
   /** The screen's clock, epoch milliseconds. */
   now: number;
+  /** Stops the screen and serves a new one on the same port and database, as a restarted server does. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Where a rig's table is and how its page shows amounts. */
+export interface RigOptions {
+  /** A database to serve instead of a fresh table with the rows. */
+  readonly db?: Knex;
+  readonly display?: ScreenDisplay;
+}
+
 /** A screen on a fresh table holding `rows`, with a clock and a status the spec sets. */
-export async function screenRig(rows: readonly TableRow[] = SAMPLE_ROWS, pollIntervalMs = 200): Promise<ScreenRig> {
-  const db = await tableWith(rows);
+export async function screenRig(rows: readonly TableRow[] = SAMPLE_ROWS, pollIntervalMs = 200, options: RigOptions = {}): Promise<ScreenRig> {
+  const db = options.db ?? (await tableWith(rows));
   const changes = createChangeNotifier();
   const counters = createCounters();
   const rig: Omit<ScreenRig, 'screen'> & { screen?: Screen } = {
@@ -77,11 +87,18 @@ export async function screenRig(rows: readonly TableRow[] = SAMPLE_ROWS, pollInt
     counters,
     status: { pipeline: 'running', database: 'up', counters },
     now: SAMPLE_NOW,
+    restart: async () => {
+      const port = Number(new URL(rig.screen!.url).port);
+      await rig.screen?.close();
+      rig.screen = await start(port);
+    },
     close: async () => {
       await rig.screen?.close();
       await db.destroy();
     },
   };
-  rig.screen = await startScreen({ db, port: 0, zone: ZONE, clock: () => rig.now, status: () => rig.status, changes, pollIntervalMs });
+  const start = (port: number): Promise<Screen> =>
+    startScreen({ db, port, zone: ZONE, clock: () => rig.now, status: () => rig.status, changes, pollIntervalMs, ...(options.display && { display: options.display }) });
+  rig.screen = await start(0);
   return rig as ScreenRig;
 }

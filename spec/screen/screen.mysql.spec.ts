@@ -3,6 +3,7 @@ import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
 import { watchDatabase } from '../../src/screen/database-watch.ts';
 import { startScreen } from '../../src/screen/screen-server.ts';
+import type { DayView } from '../../src/screen/day-view.ts';
 import type { ScreenSnapshot } from '../../src/screen/snapshot.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
@@ -31,6 +32,27 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the screen on MariaDB'
       expect([later.today, later.day, later.rows.length]).toEqual(['2021-03-30', '2021-03-25', 4]);
     } finally {
       database.stop();
+      await screen.close();
+    }
+  }, 30_000);
+
+  it('draws a day\'s curve from trade_channel_history, exact from its DECIMAL text', async () => {
+    const db = spec.open();
+    await migrateToLatest(db);
+    await upsert(db, SAMPLE_ROWS);
+    const day = '2021-03-25 00:00:00';
+    await db('trade_channel_history').delete();
+    await db('trade_channel_history').insert([
+      { begin_time: day, channel_code: 'webShop', pay_minute: 0, gmv: '480.000000', order_count: 1 },
+      { begin_time: day, channel_code: 'webShop', pay_minute: 367, gmv: '166.500000', order_count: 2 },
+      { begin_time: day, channel_code: 'other', pay_minute: 910, gmv: '0.100000000000000001', order_count: 1 },
+    ]);
+    const screen = await startScreen({ db, port: 0, zone: ZONE, clock: () => Date.parse('2021-03-27T09:00:00+08:00'), status: () => ({ pipeline: 'none', database: 'up' }) });
+    try {
+      const view = (await (await fetch(new URL('api/day?day=2021-03-25', screen.url))).json()) as DayView;
+      expect(view.curve?.channels.find((c) => c.channelCode === 'webShop')).toEqual({ channelCode: 'webShop', minutes: [0, 367], gmv: [480, 646.5], orders: [1, 3] });
+      expect(view.curve?.total.gmv.at(-1)).toBe(646.6);
+    } finally {
       await screen.close();
     }
   }, 30_000);

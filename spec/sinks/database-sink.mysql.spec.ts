@@ -5,6 +5,7 @@ import { concatMap, from } from 'rxjs';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { createCounters, type Batch, type RawRecord, type Reject } from '../../src/core/batch.ts';
 import { timestampInZone } from '../../src/core/business-day.ts';
+import type { GroupHistory } from '../../src/core/minute-history.ts';
 import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
 import type { Flush, UpsertRow } from '../../src/operators/buffer-flush.ts';
@@ -30,9 +31,9 @@ function reject(offset: number): Reject {
   return { source: 'file:test.jsonl', partition: 0, offset, reason: 'real_pay: not a decimal number (got "12.x")', raw: '{"real_pay":"12.x"}', rawBytes: 19, rejectedAt: 0 };
 }
 
-function flush(parts: { upserts?: UpsertRow[]; deletes?: string[]; rejects?: Reject[] }): Flush {
+function flush(parts: { upserts?: UpsertRow[]; deletes?: string[]; rejects?: Reject[]; history?: GroupHistory[] }): Flush {
   const deletes = (parts.deletes ?? []).map((channelCode) => ({ beginTime: DAY, channelCode }));
-  return { upserts: parts.upserts ?? [], deletes, rejects: parts.rejects ?? [], progress: [] };
+  return { upserts: parts.upserts ?? [], deletes, history: parts.history ?? [], rejects: parts.rejects ?? [], progress: [] };
 }
 
 /** The tables as another connection sees them, e.g. "appShop=1 other=1 | rejects 0". */
@@ -108,6 +109,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
   beforeEach(async () => {
     await db('trade_channel_collect').delete();
     await db('trade_order_rejects').delete();
+    await db('trade_channel_history').delete();
   });
   const sink = (options: Partial<Parameters<typeof databaseSink>[1]> = {}, on: Knex = db): ResultSink =>
     databaseSink(on, { counters: createCounters(), formatTime, ...options });
@@ -128,6 +130,34 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
     await sink().write(flush({ upserts: [row('webShop', 1), row('other', 1)] }));
     await sink().write(flush({ deletes: ['other'] }));
     expect(await state(observer)).toBe('webShop=1 | rejects 0');
+  });
+
+  it('writes the minutes of the day curve exactly (DECIMAL, beyond a double), in the flush\'s transaction, replacing a group\'s minutes when they come whole', async () => {
+    // DECIMAL(40,18) answers with 18 decimal places: compared as the exact value, without its trailing zeros.
+    const exact = (gmv: string): string => (gmv.includes('.') ? gmv.replace(/0+$/, '').replace(/\.$/, '') : gmv);
+    const minutes = async (): Promise<unknown[]> =>
+      ((await observer('trade_channel_history').select('channel_code', 'pay_minute', 'gmv', 'order_count').orderBy(['channel_code', 'pay_minute'])) as { gmv: string }[]).map((m) => ({ ...m, gmv: exact(m.gmv) }));
+    const big = '12345678901234.123457'; // 20 digits: a double would end it in ...234.125
+    await sink().write(flush({ upserts: [row('webShop', 1)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: true, minutes: [{ minute: 0, gmvText: big, orderCount: 3 }, { minute: 5, gmvText: '0.100000', orderCount: 1 }] }] }));
+    expect(await minutes()).toEqual([
+      { channel_code: 'webShop', pay_minute: 0, gmv: big, order_count: 3 },
+      { channel_code: 'webShop', pay_minute: 5, gmv: '0.1', order_count: 1 },
+    ]);
+    // A change of one minute upserts that minute; a group's first row of a new run replaces them all.
+    await sink().write(flush({ upserts: [row('webShop', 1)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: false, minutes: [{ minute: 5, gmvText: '0.000000', orderCount: 0 }] }] }));
+    expect(await minutes()).toEqual([
+      { channel_code: 'webShop', pay_minute: 0, gmv: big, order_count: 3 },
+      { channel_code: 'webShop', pay_minute: 5, gmv: '0', order_count: 0 },
+    ]);
+    await sink().write(flush({ upserts: [row('webShop', 1)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: true, minutes: [{ minute: 9, gmvText: '2.000000', orderCount: 1 }] }] }));
+    expect(await minutes()).toEqual([{ channel_code: 'webShop', pay_minute: 9, gmv: '2', order_count: 1 }]);
+    // A flush that fails after its minutes were written (before the commit) leaves none of them.
+    const cut = (): void => {
+      throw new Error('cut before the commit');
+    };
+    const failed = sink({ inside: cut }).write(flush({ upserts: [row('webShop', 2)], history: [{ beginTime: DAY, channelCode: 'webShop', whole: true, minutes: [{ minute: 1, gmvText: '1.000000', orderCount: 1 }] }] }));
+    await expect(failed).rejects.toThrow('Cannot write to the database: cut before the commit');
+    expect(await minutes()).toEqual([{ channel_code: 'webShop', pay_minute: 9, gmv: '2', order_count: 1 }]);
   });
 
   it('inserts the rejects a flush carries once: the same reject written again is ignored', async () => {

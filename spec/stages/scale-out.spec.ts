@@ -7,7 +7,7 @@ import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.t
 import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import type { ExpectedRow } from '../support/reference.ts';
-import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
+import { historyBesideRows, linesOf, resultRows, waitFor } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
@@ -36,6 +36,8 @@ async function expectExact(db: Knex, expected: ExpectedRow[], rejects: number, t
     expect(await resultRows(db)).toEqual(expected); // shows the difference
     throw new Error('the table never became exact');
   });
+  const { history, rows } = await historyBesideRows(db); // the minutes of the day curves, written with the rows by their owners
+  expect(history).toEqual(rows);
 }
 
 /** Resolves once the child has written a line matching `pattern` to stderr. */

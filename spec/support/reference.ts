@@ -19,12 +19,22 @@ export interface ExpectedRow {
 
 const NAMES: Record<string, string> = { webShop: 'Website', appShop: 'Shopping App', miniAppShop: 'Miniprogram' };
 
+/** An order that counts, as the brute force sees it. */
+interface CountedOrder {
+  readonly day: string;
+  readonly channelCode: string;
+  readonly payTime: string;
+  /** `real_pay` in atto-units. */
+  readonly attos: bigint;
+  readonly userId: string | null;
+}
+
 /** Brute force: for each day, per order the first record with the greatest order_time counts. */
-export function bruteForce(records: readonly RecordMeaning[], days: readonly string[] | 'all'): ExpectedRow[] {
+function countedOrders(records: readonly RecordMeaning[], days: readonly string[] | 'all'): CountedOrder[] {
   const orders = records.flatMap((record) => (record.order === null ? [] : [record.order]));
   const paid = orders.filter((order) => order.payTime !== null && order.attos !== null);
   const dayList = days === 'all' ? [...new Set(paid.map((order) => order.payTime!.slice(0, 10)))] : days;
-  const rows: ExpectedRow[] = [];
+  const counted: CountedOrder[] = [];
   for (const day of dayList) {
     const ofDay = paid.filter((order) => order.payTime!.slice(0, 10) === day);
     const winners = new Map<string, (typeof ofDay)[number]>();
@@ -32,24 +42,47 @@ export function bruteForce(records: readonly RecordMeaning[], days: readonly str
       const current = winners.get(order.orderId);
       if (current === undefined || order.orderTime > current.orderTime) winners.set(order.orderId, order);
     }
-    const byChannel = new Map<string, (typeof ofDay)[number][]>();
     for (const order of winners.values()) {
-      const code = order.channel !== null && order.channel in NAMES ? order.channel : 'other';
-      byChannel.set(code, [...(byChannel.get(code) ?? []), order]);
-    }
-    for (const [code, group] of byChannel) {
-      rows.push({
-        beginTime: `${day} 00:00:00`,
-        channelCode: code,
-        channelName: NAMES[code] ?? 'Other',
-        gmvAttos: group.reduce((sum, order) => sum + order.attos!, 0n),
-        userCount: new Set(group.flatMap((order) => (order.userId === null ? [] : [order.userId]))).size,
-        orderCount: group.length,
-        lastPayTime: group.map((order) => order.payTime!).sort().at(-1)!,
-      });
+      const channelCode = order.channel !== null && order.channel in NAMES ? order.channel : 'other';
+      counted.push({ day, channelCode, payTime: order.payTime!, attos: order.attos!, userId: order.userId });
     }
   }
+  return counted;
+}
+
+/** The result table by brute force. */
+export function bruteForce(records: readonly RecordMeaning[], days: readonly string[] | 'all'): ExpectedRow[] {
+  const groups = new Map<string, CountedOrder[]>();
+  for (const order of countedOrders(records, days)) {
+    const key = `${order.day}|${order.channelCode}`;
+    groups.set(key, [...(groups.get(key) ?? []), order]);
+  }
+  const rows: ExpectedRow[] = [];
+  for (const group of groups.values()) {
+    const { day, channelCode: code } = group[0]!;
+    rows.push({
+      beginTime: `${day} 00:00:00`,
+      channelCode: code,
+      channelName: NAMES[code] ?? 'Other',
+      gmvAttos: group.reduce((sum, order) => sum + order.attos, 0n),
+      userCount: new Set(group.flatMap((order) => (order.userId === null ? [] : [order.userId]))).size,
+      orderCount: group.length,
+      lastPayTime: group.map((order) => order.payTime).sort().at(-1)!,
+    });
+  }
   return sortRows(rows);
+}
+
+/** The history table by brute force: per `begin_time|channel_code|minute`, the GMV in atto-units and the orders paid in that minute. */
+export function bruteForceMinutes(records: readonly RecordMeaning[], days: readonly string[] | 'all'): Map<string, { gmvAttos: bigint; orders: number }> {
+  const minutes = new Map<string, { gmvAttos: bigint; orders: number }>();
+  for (const order of countedOrders(records, days)) {
+    const minute = Number(order.payTime.slice(11, 13)) * 60 + Number(order.payTime.slice(14, 16));
+    const key = `${order.day} 00:00:00|${order.channelCode}|${minute}`;
+    const at = minutes.get(key) ?? { gmvAttos: 0n, orders: 0 };
+    minutes.set(key, { gmvAttos: at.gmvAttos + order.attos, orders: at.orders + 1 });
+  }
+  return minutes;
 }
 
 /** The tutorial's SQL (step 5), with SEMANTICS.md's refinements, executed by SQLite for one day. */

@@ -12,6 +12,8 @@ export interface ReplayResult {
   readonly rejects: Reject[];
   readonly counters: PipelineCounters;
   readonly flushes: Flush[];
+  /** The history table its flushes make, per `begin_time|channel_code|minute`, without the minutes that hold zero. */
+  readonly minutes: Map<string, { gmvAttos: bigint; orders: number }>;
 }
 
 /** Cuts lines into batches of `batchSize`, as a source would, numbering them like file lines. */
@@ -31,6 +33,7 @@ export function replay(lines: readonly string[], days: DaySelection, cut: { batc
   const table = new Map<string, ExpectedRow>();
   const rejects: Reject[] = [];
   const flushes: Flush[] = [];
+  const minutes = new Map<string, { gmvAttos: bigint; orders: number }>();
   from(toBatches(lines, cut.batchSize ?? 1000))
     .pipe(salesPipeline({ days, zone: 'UTC', counters, scheduler, flushRows: cut.flushRows ?? 1000 }))
     .subscribe((flush) => {
@@ -47,10 +50,16 @@ export function replay(lines: readonly string[], days: DaySelection, cut: { batc
         });
       }
       for (const key of flush.deletes) table.delete(`${key.beginTime}|${key.channelCode}`);
+      for (const group of flush.history) {
+        const prefix = `${group.beginTime}|${group.channelCode}|`;
+        if (group.whole) for (const key of [...minutes.keys()]) if (key.startsWith(prefix)) minutes.delete(key);
+        for (const m of group.minutes) minutes.set(`${prefix}${m.minute}`, { gmvAttos: exactAttos(m.gmvText), orders: m.orderCount });
+      }
       rejects.push(...flush.rejects);
     });
   scheduler.flush();
-  return { rows: sortRows([...table.values()]), rejects, counters, flushes };
+  for (const [key, figures] of minutes) if (figures.orders === 0 && figures.gmvAttos === 0n) minutes.delete(key);
+  return { rows: sortRows([...table.values()]), rejects, counters, flushes, minutes };
 }
 
 /** Exact decimal text ("986.5", "0.000001") as atto-units, of any size; -1 when it is not such text (never equal to a reference). */

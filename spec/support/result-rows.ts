@@ -31,6 +31,23 @@ export async function resultRows(db: Knex): Promise<ExpectedRow[]> {
   }));
 }
 
+/**
+ * Per group, the history's minutes summed (the GMV as the nearest double of the exact DECIMAL sum)
+ * beside the group's row, for the groups that have orders: the two must be equal.
+ */
+export async function historyBesideRows(db: Knex): Promise<{ history: string[]; rows: string[] }> {
+  const sums = (await db('trade_channel_history')
+    .select('begin_time', 'channel_code')
+    .sum({ gmv: 'gmv', orders: 'order_count' })
+    .groupBy('begin_time', 'channel_code')
+    .orderBy(['begin_time', 'channel_code'])) as { begin_time: string; channel_code: string; gmv: string | number; orders: string | number }[];
+  const rows = (await db('trade_channel_collect').orderBy(['begin_time', 'channel_code'])) as { begin_time: string; channel_code: string; cur_gmv: number; cur_order_count: number | string }[];
+  return {
+    history: sums.filter((s) => Number(s.orders) > 0).map((s) => `${s.begin_time} ${s.channel_code} ${Number(String(s.gmv))} ${Number(s.orders)}`),
+    rows: rows.map((r) => `${r.begin_time} ${r.channel_code} ${r.cur_gmv} ${Number(r.cur_order_count)}`),
+  };
+}
+
 /** Waits until the condition holds (an error counts as not yet); Error after `timeoutMs`. */
 export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,9 @@ import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/busin
 import { parseDatabase } from '../db/connect.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
 import { runJob, type SourcePlan } from '../run-job.ts';
+import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import type { StagePlan } from '../stages/run-stages.ts';
+import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import type { CommandIO } from './main.ts';
 
@@ -25,9 +27,11 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
+  { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address of the live sales screen (0.0.0.0: every interface)', default: '127.0.0.1' },
+  ...DISPLAY_OPTIONS,
   { name: 'rate', type: 'string', value: 'N', description: 'simulator: new orders per second', default: '50' },
   { name: 'seed', type: 'string', value: 'N', description: 'simulator: seed of the simulated shop', default: '1' },
 ];
@@ -46,11 +50,12 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   if (givenPort !== undefined && givenPort > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${givenPort}"`);
   const stage = stagePlan(options, source);
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
+  const display = readDisplay(options);
   await runJob(
     {
       source,
       ...(stage !== undefined && { stage }),
-      ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined } }),
+      ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined, display } }),
       database: checked(() => parseDatabase(String(options.get('db')))),
       days: daySelection(options, zone),
       zone,
@@ -58,6 +63,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       flushRows: wholeNumber('flush-rows', options.get('flush-rows')) ?? 1000,
       checkpointIntervalMs: wholeNumber('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
+      keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
     },
     counters,
     io,

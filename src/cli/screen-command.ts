@@ -4,6 +4,7 @@ import { openDatabase, parseDatabase, type DatabaseLocation } from '../db/connec
 import { watchDatabase } from '../screen/database-watch.ts';
 import { startScreen } from '../screen/screen-server.ts';
 import type { CommandIO } from './main.ts';
+import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
 const SCREEN_OPTIONS: readonly OptionSpec[] = [
@@ -11,6 +12,7 @@ const SCREEN_OPTIONS: readonly OptionSpec[] = [
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the screen (0: any free port)', default: '8080' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address to listen on (0.0.0.0: every interface)', default: '127.0.0.1' },
   { name: 'timezone', type: 'string', value: 'ZONE', description: 'IANA zone of "today" (default: the system zone)' },
+  ...DISPLAY_OPTIONS,
 ];
 
 /** `tradeflow screen`: the live sales screen of a table that another process fills, until Ctrl-C. */
@@ -19,8 +21,8 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   if (options.has('help')) {
     io.stdout(
       helpText(
-        'tradeflow screen [--db URL] [--http-port 8080] [--http-host 127.0.0.1] [--timezone ZONE]',
-        'Serves the live sales screen of trade_channel_collect (another process fills it) until Ctrl-C:\nthe page at /, and /events, /api/snapshot, /metrics, /healthz.',
+        'tradeflow screen [--db URL] [--http-port 8080] [--http-host 127.0.0.1] [--timezone ZONE] [--locale en-US] [--currency CODE]',
+        'Serves the live sales screen of trade_channel_collect and trade_channel_history (another process fills them)\nuntil Ctrl-C: the page at /, and /events, /api/snapshot, /api/day, /api/days, /metrics, /healthz.',
         SCREEN_OPTIONS,
       ),
     );
@@ -31,6 +33,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   const port = wholeNumber('http-port', options.get('http-port'), 0) ?? 8080;
   if (port > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${port}"`);
   const host = String(options.get('http-host'));
+  const display = readDisplay(options);
 
   const sqliteFile = location.client === 'better-sqlite3' ? (location.config.connection as { filename: string }).filename : undefined;
   if (sqliteFile !== undefined && sqliteFile !== ':memory:' && !existsSync(sqliteFile)) {
@@ -40,7 +43,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   const database = await watchDatabase(db);
   let screen;
   try {
-    screen = await startScreen({ db, zone, port, host, status: () => ({ pipeline: 'none', database: database.state() }) });
+    screen = await startScreen({ db, zone, port, host, display, status: () => ({ pipeline: 'none', database: database.state() }) });
   } catch (error) {
     database.stop();
     await db.destroy();

@@ -12,9 +12,22 @@ export function dayInZone(epochMs: number, zone: string): string {
   return DateTime.fromMillis(epochMs, { zone }).toFormat('yyyy-MM-dd');
 }
 
+/** The minute of the day (0..1439) of an instant in a zone, as a wall clock there shows it. */
+export function minuteInZone(epochMs: number, zone: string): number {
+  const time = DateTime.fromMillis(epochMs, { zone });
+  return time.hour * 60 + time.minute;
+}
+
 /** `yyyy-MM-dd HH:mm:ss.SSS` of an instant in a zone, as `flink_current_time` shows it. */
 export function timestampInZone(epochMs: number, zone: string): string {
   return DateTime.fromMillis(epochMs, { zone }).toFormat('yyyy-MM-dd HH:mm:ss.SSS');
+}
+
+/** The `yyyy-MM-dd` day `days` days after `day` (before it, when negative). */
+export function shiftDay(day: string, days: number): string {
+  const shifted = DateTime.fromISO(day, { zone: 'UTC' }).plus({ days });
+  if (!shifted.isValid) throw new RangeError(`Cannot count days from "${day}": not a yyyy-MM-dd day`);
+  return shifted.toFormat('yyyy-MM-dd');
 }
 
 /** The day of an `--as-of` value such as "2021-03-25 12:03:00"; RangeError when it is not one. */

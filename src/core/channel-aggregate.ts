@@ -2,7 +2,9 @@
  * The figures of one (`begin_time`, `channel_code`) group, all retractable: exact GMV, paid
  * orders, distinct paying users (a count per user), and the last pay time (a count per second
  * of the day, with a count per minute to find the next maximum quickly when the maximum goes).
+ * Per minute of the day it also keeps the exact GMV, for the day's curve (`minute-history.ts`).
  */
+import type { MinuteChanges, MinuteFigures } from './minute-history.ts';
 import { addAmount, sumToNumber, sumToText, zeroSum, type Amount, type MoneySum } from './money.ts';
 import { secondOfDay, timestampAt } from './order-time.ts';
 
@@ -23,8 +25,15 @@ export interface ChannelGroup {
   orders: number;
   readonly users: Map<string, number>;
   readonly paySeconds: Map<number, number>;
+  /** Paid orders per minute of the day of `pay_time`. */
   readonly payMinutes: Int32Array;
   lastPaySecond: number;
+  /** The exact GMV per minute of the day, for the minutes that have orders. */
+  readonly minuteGmv: Map<number, MoneySum>;
+  /** The minutes changed since the group's last row. */
+  readonly changedMinutes: Set<number>;
+  /** Whether a row was taken yet: the first one carries every minute. */
+  minutesTaken: boolean;
 }
 
 /** A row of `trade_channel_collect`, or the deletion of a group that became empty. */
@@ -33,6 +42,8 @@ export interface ResultRow {
   readonly channelCode: string;
   /** null: the group has no order left and its row must go. */
   readonly figures: GroupFigures | null;
+  /** The minutes of the day that changed since the group's previous row. */
+  readonly history: MinuteChanges;
 }
 
 /** The figures of a group that has orders. */
@@ -61,6 +72,9 @@ export function createChannelGroup(day: string, channelCode: string, channelName
     paySeconds: new Map(),
     payMinutes: new Int32Array(1440),
     lastPaySecond: -1,
+    minuteGmv: new Map(),
+    changedMinutes: new Set(),
+    minutesTaken: false,
   };
 }
 
@@ -73,7 +87,16 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   const second = secondOfDay(change.payTime);
   countIn(group.paySeconds, second, sign);
   const minute = Math.floor(second / 60);
-  group.payMinutes[minute] = (group.payMinutes[minute] ?? 0) + sign;
+  const ordersInMinute = (group.payMinutes[minute] ?? 0) + sign;
+  group.payMinutes[minute] = ordersInMinute;
+  if (ordersInMinute === 0) {
+    group.minuteGmv.delete(minute); // its last order left: its GMV is exactly zero
+  } else {
+    let gmv = group.minuteGmv.get(minute);
+    if (gmv === undefined) group.minuteGmv.set(minute, (gmv = zeroSum()));
+    addAmount(gmv, change.amount, sign);
+  }
+  group.changedMinutes.add(minute);
   if (sign === 1) {
     if (second > group.lastPaySecond) group.lastPaySecond = second;
   } else if (second === group.lastPaySecond && !group.paySeconds.has(second)) {
@@ -81,13 +104,18 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   }
 }
 
-/** The group as a result row, stamped with the time it was computed. */
+/**
+ * The group as a result row, stamped with the time it was computed. It takes the minutes changed
+ * since the previous row with it (and so clears them): call it once per row written.
+ */
 export function toResultRow(group: ChannelGroup, computedAt: string): ResultRow {
   const beginTime = `${group.day} 00:00:00`;
-  if (group.orders === 0) return { beginTime, channelCode: group.channelCode, figures: null };
+  const history = takeMinuteChanges(group);
+  if (group.orders === 0) return { beginTime, channelCode: group.channelCode, figures: null, history };
   return {
     beginTime,
     channelCode: group.channelCode,
+    history,
     figures: {
       channelName: group.channelName,
       gmvText: sumToText(group.gmv),
@@ -99,6 +127,20 @@ export function toResultRow(group: ChannelGroup, computedAt: string): ResultRow 
     },
   };
 }
+
+/** The minutes changed since the last call (every minute with orders, the first time), and clears them. */
+export function takeMinuteChanges(group: ChannelGroup): MinuteChanges {
+  const whole = !group.minutesTaken;
+  const minutes = [...group.changedMinutes].sort((a, b) => a - b).map((minute): MinuteFigures => {
+    const gmv = group.minuteGmv.get(minute);
+    return { minute, gmvText: gmv === undefined ? ZERO_TEXT : sumToText(gmv), orderCount: group.payMinutes[minute] ?? 0 };
+  });
+  group.changedMinutes.clear();
+  group.minutesTaken = true;
+  return { whole, minutes };
+}
+
+const ZERO_TEXT = sumToText(zeroSum());
 
 /** The greatest pay second below `below` that still has an order, or -1. */
 function previousPaySecond(group: ChannelGroup, below: number): number {

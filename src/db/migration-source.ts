@@ -4,6 +4,7 @@ import * as resultTable from './migrations/001-trade-channel-collect.ts';
 import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
 import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
 import * as rejectKeys from './migrations/004-reject-keys.ts';
+import * as historyTable from './migrations/005-trade-channel-history.ts';
 
 /** Where knex records which migrations ran. */
 export const MIGRATIONS_TABLE = 'tradeflow_migrations';
@@ -13,6 +14,7 @@ const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['002-trade-order-rejects', rejectsTable],
   ['003-tradeflow-checkpoints', checkpointsTable],
   ['004-reject-keys', rejectKeys],
+  ['005-trade-channel-history', historyTable],
 ]);
 
 /**

@@ -1,5 +1,6 @@
 import { parse, format, orderStory } from './order-stories.ts';
 import { below, seededRandom } from './random.ts';
+import { shopMoments } from './shop-days.ts';
 
 /** Options of {@link recordedStream}. */
 export interface RecordedStreamOptions {
@@ -26,13 +27,14 @@ export function* recordedStream(options: RecordedStreamOptions): Generator<strin
   const lastDay = parse(`${day} 00:00:00`);
   const firstDay = lastDay - (days - 1) * SECONDS_PER_DAY;
   const users = Math.max(10, Math.floor(orders / 3));
+  const momentAt = shopMoments(days, firstDay, seed);
   const window: string[] = [];
   for (let serial = 0; serial < orders; serial++) {
-    // Through the days in order, a few orders from just before midnight of the day before.
-    const progress = serial / orders;
-    const dayStart = firstDay + Math.floor(progress * days) * SECONDS_PER_DAY;
+    // Through the days in order, each as a shop's day goes, a few orders from just before midnight of the day before.
+    const { dayIndex, second } = momentAt(serial / orders);
+    const dayStart = firstDay + dayIndex * SECONDS_PER_DAY;
     const late = random() < 0.08;
-    const createdAt = late ? dayStart - 1 - below(random, 600) * 60 : dayStart + Math.floor(((progress * days) % 1) * SECONDS_PER_DAY);
+    const createdAt = late ? dayStart - 1 - below(random, 600) * 60 : dayStart + second;
     for (const line of orderStory(random, { serial, createdAt: format(createdAt), users })) {
       window.push(line);
       if (window.length >= REORDER_WINDOW) yield takeAt(window, random() < 0.9 ? 0 : below(random, window.length));

@@ -1,6 +1,7 @@
 import { asyncScheduler, bufferTime, filter, map, mergeMap, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch, Reject, SourceOffset } from '../core/batch.ts';
 import type { GroupFigures, ResultRow } from '../core/channel-aggregate.ts';
+import { collectHistory, type GroupHistory } from '../core/minute-history.ts';
 
 /** Options of {@link bufferFlush}, the tutorial's JDBC `flush.interval` and `flush.max-rows`. */
 export interface BufferFlushOptions {
@@ -19,10 +20,12 @@ export interface UpsertRow {
   readonly figures: GroupFigures;
 }
 
-/** One write to the sink: the latest row per key, the emptied groups, the rejects, the offsets covered. */
+/** One write to the sink: the latest row per key, the emptied groups, the changed minutes, the rejects, the offsets covered. */
 export interface Flush {
   readonly upserts: readonly UpsertRow[];
   readonly deletes: readonly { readonly beginTime: string; readonly channelCode: string }[];
+  /** Per group, the minutes of the day's curve that changed (the latest figures per minute). */
+  readonly history: readonly GroupHistory[];
   readonly rejects: readonly Reject[];
   /** Per partition, the last offset whose effects this flush completes. */
   readonly progress: readonly SourceOffset[];
@@ -52,11 +55,14 @@ export function bufferFlush(options: BufferFlushOptions = {}): OperatorFunction<
 
 function toFlush(pending: readonly Pending[]): Flush {
   const latest = new Map<string, ResultRow>();
+  const history = collectHistory();
   const rejects: Reject[] = [];
   const progress = new Map<number, number>();
   for (const item of pending) {
-    if (item.kind === 'row') latest.set(`${item.row.beginTime}\u0000${item.row.channelCode}`, item.row);
-    else if (item.kind === 'reject') rejects.push(item.reject);
+    if (item.kind === 'row') {
+      latest.set(`${item.row.beginTime}\u0000${item.row.channelCode}`, item.row);
+      history.add(item.row.beginTime, item.row.channelCode, item.row.history);
+    } else if (item.kind === 'reject') rejects.push(item.reject);
     else {
       for (const { partition, offset } of item.progress) {
         if (offset > (progress.get(partition) ?? -Infinity)) progress.set(partition, offset);
@@ -69,5 +75,5 @@ function toFlush(pending: readonly Pending[]): Flush {
     if (row.figures === null) deletes.push({ beginTime: row.beginTime, channelCode: row.channelCode });
     else upserts.push({ beginTime: row.beginTime, channelCode: row.channelCode, figures: row.figures });
   }
-  return { upserts, deletes, rejects, progress: [...progress].map(([partition, offset]) => ({ partition, offset })) };
+  return { upserts, deletes, history: history.result(), rejects, progress: [...progress].map(([partition, offset]) => ({ partition, offset })) };
 }

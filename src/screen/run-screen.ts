@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { OrderSource } from '../sources/order-source.ts';
 import { watchDatabase } from './database-watch.ts';
+import type { ScreenDisplay } from './screen-api.ts';
 import { startScreen } from './screen-server.ts';
 import { createChangeNotifier, createDurationRecorder } from './screen-status.ts';
 
@@ -21,6 +22,8 @@ export interface RunScreenOptions {
   /** False while the sink retries through an outage. */
   readonly databaseWritable: () => boolean;
   readonly log: (line: string) => void;
+  /** Locale and currency of the page. Default: en-US, no currency. */
+  readonly display?: ScreenDisplay | undefined;
 }
 
 /** What the run tells its screen. */
@@ -34,7 +37,7 @@ export interface RunScreen {
 
 /** Serves the live screen of this run; without one (a default port taken), a screen that does nothing. */
 export async function openRunScreen(options: RunScreenOptions): Promise<RunScreen> {
-  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, log } = options;
+  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, log, display } = options;
   const changes = createChangeNotifier();
   const durations = createDurationRecorder();
   const watch = await watchDatabase(db);
@@ -47,6 +50,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
       port,
       host,
       changes,
+      ...(display !== undefined && { display }),
       status: () => {
         const lag = source.lag?.();
         return {

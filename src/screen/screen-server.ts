@@ -1,6 +1,7 @@
 /**
  * The live screen: a small HTTP server (node:http) with a sales page that follows
- * `trade_channel_collect` through server-sent events, and `/api/snapshot`, `/metrics`, `/healthz`.
+ * `trade_channel_collect` through server-sent events, and `/api/snapshot`, `/metrics`, `/healthz`;
+ * the day curves, comparisons and past days come from `/api/day` and `/api/days` (screen-api.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import { dayInZone } from '../core/business-day.ts';
 import { eventLoopMonitor, METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
+import { screenApi, type ApiAnswer, type ScreenDisplay } from './screen-api.ts';
 import type { ScreenChanges, ScreenStatus } from './screen-status.ts';
 import { buildSnapshot, readDayRows, type DayRows, type ScreenSnapshot } from './snapshot.ts';
 
@@ -30,6 +32,8 @@ export interface ScreenOptions {
   readonly clock?: () => number;
   /** How often the status (and, without `changes`, the table) is looked at for the pages. Default: 1000. */
   readonly pollIntervalMs?: number;
+  /** Locale and currency of the page. Default: en-US, amounts without a currency. */
+  readonly display?: ScreenDisplay;
 }
 
 /** A running screen. */
@@ -46,10 +50,13 @@ const KEEP_ALIVE_MS = 15_000;
 const PAGE = new URL('./page/', import.meta.url);
 const requireHere = createRequire(import.meta.url);
 
+/** The page's own modules (plain browser JavaScript, no build step). */
+const PAGE_MODULES = ['page.js', 'dom.js', 'words.js', 'formats.js', 'palette.js', 'figures-view.js', 'status-view.js', 'curve-chart.js', 'hourly-bars.js', 'day-picker.js'];
+
 /** The files the page is made of, by route. */
 const ASSETS: Readonly<Record<string, { readonly file: () => string | URL; readonly type: string }>> = {
   '/': { file: () => new URL('index.html', PAGE), type: 'text/html; charset=utf-8' },
-  '/page.js': { file: () => new URL('page.js', PAGE), type: 'text/javascript; charset=utf-8' },
+  ...Object.fromEntries(PAGE_MODULES.map((name) => [`/${name}`, { file: () => new URL(name, PAGE), type: 'text/javascript; charset=utf-8' }])),
   '/page.css': { file: () => new URL('page.css', PAGE), type: 'text/css; charset=utf-8' },
   '/vendor/uPlot.iife.min.js': { file: () => requireHere.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   '/vendor/uPlot.min.css': { file: () => requireHere.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
@@ -63,7 +70,8 @@ const SECURITY_HEADERS = {
 
 /** Starts the screen; resolves once it listens. */
 export async function startScreen(options: ScreenOptions): Promise<Screen> {
-  const { db, zone, status, changes, clock = Date.now, host = '127.0.0.1', port = 8080, pollIntervalMs = 1000 } = options;
+  const { db, zone, status, changes, clock = Date.now, host = '127.0.0.1', port = 8080, pollIntervalMs = 1000, display = { locale: 'en-US' } } = options;
+  const api = screenApi({ db, zone, clock, display });
   const assets = new Map<string, Buffer>();
   const clients = new Set<ServerResponse>();
   const waitingForFirst = new Set<ServerResponse>();
@@ -151,12 +159,14 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const route = new URL(request.url ?? '/', 'http://screen').pathname;
+    const url = new URL(request.url ?? '/', 'http://screen');
+    const route = url.pathname;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       send(response, 405, 'text/plain; charset=utf-8', 'Only GET and HEAD\n', { Allow: 'GET, HEAD' });
       return;
     }
     const entry = ASSETS[route];
+    let answer: ApiAnswer | undefined;
     if (entry !== undefined) {
       send(response, 200, entry.type, await asset(route), { 'Cache-Control': 'no-cache' });
     } else if (route === '/events' && request.method === 'HEAD') {
@@ -180,6 +190,8 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
     } else if (route === '/api/snapshot') {
       await refresh(true);
       sendJson(response, 200, snapshot());
+    } else if (route.startsWith('/api/') && (answer = await api(route, url.searchParams, request.headers['accept-encoding'])) !== undefined) {
+      send(response, answer.status, answer.type, answer.body, answer.headers);
     } else if (route === '/metrics') {
       send(response, 200, METRICS_CONTENT_TYPE, renderMetrics({ status: status(), eventLoop: loop.read(), screenClients: clients.size }));
     } else if (route === '/healthz') {

@@ -3,19 +3,9 @@ import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
 import { dayInZone } from '../core/business-day.ts';
 import type { PartitionLag, ScreenStatus } from './screen-status.ts';
+import { addSkipped, readChannelRows, readTableDays, type ScreenRow, type SkippedRows } from './table-rows.ts';
 
-/** One channel of the day, as `trade_channel_collect` holds it. */
-export interface ScreenRow {
-  readonly channelCode: string;
-  readonly channelName: string;
-  readonly gmv: number;
-  readonly payingUsers: number;
-  readonly paidOrders: number;
-  /** `yyyy-MM-dd HH:mm:ss`, or null when the table has none. */
-  readonly lastPayTime: string | null;
-  /** This channel's part of the day's GMV, 0..1. */
-  readonly share: number;
-}
+export type { ScreenRow, SkippedRows } from './table-rows.ts';
 
 /** The day's figures over every channel. */
 export interface ScreenTotals {
@@ -53,60 +43,24 @@ export interface ScreenSnapshot {
   readonly status: SnapshotStatus;
   /** Why the table could not be read (the rows are then the last ones read), if it could not. */
   readonly readError?: string;
+  /** Rows of the table left out because they cannot be read (a begin_time that is no day, a GMV that is no number). */
+  readonly skipped?: SkippedRows;
 }
 
 /** The rows of one day, as read from the table. */
 export interface DayRows {
   readonly day: string | null;
   readonly rows: readonly ScreenRow[];
-}
-
-interface TableRow {
-  begin_time: string;
-  channel_code: string;
-  channel_name: string | null;
-  cur_gmv: number | string | null;
-  cur_order_user_count: number | string | null;
-  cur_order_count: number | string | null;
-  last_pay_time: string | null;
+  readonly skipped?: SkippedRows | undefined;
 }
 
 /** Reads the rows of `today` from `trade_channel_collect`, or of its latest day when there are none of today. */
 export async function readDayRows(db: Knex, today: string): Promise<DayRows> {
-  let day: string | null = today;
-  let rows = await rowsOf(db, today);
-  if (rows.length === 0) {
-    const latest = (await db('trade_channel_collect').max({ latest: 'begin_time' })) as { latest: string | null }[];
-    const begin = latest[0]?.latest ?? null;
-    day = begin === null ? null : begin.slice(0, 10);
-    rows = begin === null ? [] : await rowsOf(db, day ?? today);
-  }
-  const gmv = rows.reduce((sum, row) => sum + toNumber(row.cur_gmv), 0);
-  return {
-    day,
-    rows: rows.map((row) => ({
-      channelCode: row.channel_code,
-      channelName: row.channel_name ?? row.channel_code,
-      gmv: toNumber(row.cur_gmv),
-      payingUsers: toNumber(row.cur_order_user_count),
-      paidOrders: toNumber(row.cur_order_count),
-      lastPayTime: row.last_pay_time,
-      share: gmv > 0 ? toNumber(row.cur_gmv) / gmv : 0,
-    })),
-  };
-}
-
-function rowsOf(db: Knex, day: string): Promise<TableRow[]> {
-  return db('trade_channel_collect')
-    .select('begin_time', 'channel_code', 'channel_name', 'cur_gmv', 'cur_order_user_count', 'cur_order_count', 'last_pay_time')
-    .where('begin_time', `${day} 00:00:00`)
-    .orderBy('channel_code') as Promise<TableRow[]>;
-}
-
-/** A DOUBLE or BIGINT as the drivers give it (a number, or a string beyond 2^53). */
-function toNumber(value: number | string | null): number {
-  if (value === null) return 0;
-  return typeof value === 'number' ? value : Number(value);
+  const { days, skipped: noDay } = await readTableDays(db);
+  const day = days.includes(today) ? today : (days[0] ?? null);
+  if (day === null) return { day, rows: [], skipped: noDay };
+  const { rows, skipped } = await readChannelRows(db, day);
+  return { day, rows, skipped: addSkipped(noDay, skipped) };
 }
 
 /** The totals of the rows of a day. */
@@ -152,5 +106,6 @@ export function buildSnapshot(input: {
     totals: totalsOf(input.rows.rows),
     status: plainStatus(input.status),
     ...(input.readError !== undefined && { readError: input.readError }),
+    ...(input.rows.skipped !== undefined && { skipped: input.rows.skipped }),
   };
 }

@@ -5,6 +5,8 @@ import { describeDbError, isTransientDbError } from './db-errors.ts';
 import { saveCheckpoint, saveProgress } from './checkpoint-writes.ts';
 import { WriteFenced, type FlushProgress, type ResultSink } from './result-sink.ts';
 import { retryTransient, RetryStopped, type RetryOptions } from './retry.ts';
+import { historyRetention } from './history-retention.ts';
+import { pruneHistory, writeGroupHistory } from './history-writes.ts';
 import { deleteResultRows, insertRejects, pruneRejects, upsertResultRows } from './table-writes.ts';
 
 /** Options of {@link databaseSink}. */
@@ -31,6 +33,11 @@ export interface DatabaseSinkOptions {
    */
   readonly keepRejects?: number;
   /**
+   * `trade_channel_history` keeps the days up to this many before the newest day written; older
+   * ones are deleted when a flush first writes a newer day. Default: 90.
+   */
+  readonly keepHistoryDays?: number;
+  /**
    * Runs first inside each flush's transaction and throws {@link WriteFenced} to refuse it (the
    * aggregate stage of a scaled-out run checks it still owns the partitions). Default: none.
    */
@@ -38,12 +45,13 @@ export interface DatabaseSinkOptions {
 }
 
 /**
- * Writes each flush to `trade_channel_collect` and `trade_order_rejects` in one transaction,
- * retried whole through transient failures; any other failure is thrown at once, in one line.
+ * Writes each flush to `trade_channel_collect`, `trade_channel_history` and `trade_order_rejects`
+ * in one transaction, retried whole through transient failures; any other failure is thrown at once, in one line.
  * A retry after a commit whose answer was lost writes nothing twice: every write is idempotent.
  */
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
   const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000, guard } = options;
+  const retention = historyRetention(options.keepHistoryDays);
   let rejectsSincePrune = 0;
   const prune = async (): Promise<void> => {
     rejectsSincePrune = 0;
@@ -78,6 +86,8 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
       rejectsSincePrune += flush.rejects.length;
       // Now and then while the run goes on, and at its end: never in every flush.
       if (rejectsSincePrune >= Math.min(1000, keepRejects)) await prune();
+      const firstKept = retention.firstKeptAfter(flush.history);
+      if (firstKept !== undefined) await retryTransient(() => pruneHistory(db, firstKept), isTransientDbError, retry);
     },
     finish: async () => {
       if (rejectsSincePrune > 0) await prune();
@@ -86,10 +96,11 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
   };
 }
 
-/** Writes one flush: its upserts, its deletes, its rejects. */
+/** Writes one flush: its upserts, its deletes, its minutes of the day's curve, its rejects. */
 export async function writeFlush(db: Knex | Knex.Transaction, flush: Flush, formatTime: (epochMs: number) => string): Promise<void> {
   await upsertResultRows(db, flush.upserts);
   await deleteResultRows(db, flush.deletes);
+  await writeGroupHistory(db, flush.history);
   await insertRejects(db, flush.rejects, formatTime);
 }
 

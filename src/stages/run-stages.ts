@@ -68,6 +68,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, counters: Pipel
               counters,
               formatTime: (ms) => timestampInZone(ms, plan.zone),
               keepRejects: plan.keepRejects,
+              ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
               inside,
               guard,
               retry: {
