@@ -132,6 +132,14 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
     expect(await state(observer)).toBe('webShop=1 | rejects 0');
   });
 
+  it('writes a flush that both deletes and upserts rows: every delete and every upsert lands', async () => {
+    await sink().write(flush({ upserts: [row('webShop', 1), row('other', 1), row('appShop', 1)] }));
+    await sink().write(flush({ upserts: [row('webShop', 2), row('miniAppShop', 1)], deletes: ['other'], rejects: [reject(5)] }));
+    expect(await state(observer)).toBe('appShop=1 miniAppShop=1 webShop=2 | rejects 1');
+    await sink().write(flush({ deletes: ['appShop', 'miniAppShop'], upserts: [row('other', 3)] }));
+    expect(await state(observer)).toBe('other=3 webShop=2 | rejects 1');
+  });
+
   it('writes the minutes of the day curve exactly (DECIMAL, beyond a double), in the flush\'s transaction, replacing a group\'s minutes when they come whole', async () => {
     // DECIMAL(40,18) answers with 18 decimal places: compared as the exact value, without its trailing zeros.
     const exact = (gmv: string): string => (gmv.includes('.') ? gmv.replace(/0+$/, '').replace(/\.$/, '') : gmv);
