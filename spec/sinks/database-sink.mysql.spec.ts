@@ -176,6 +176,21 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
     expect(rows[0]).toEqual({ source: 'file:test.jsonl', source_offset: 4, reason: 'real_pay: not a decimal number (got "12.x")' });
   });
 
+  it('keeps exactly the newest keepRejects rejects, with gaps in the ids, pruning while it writes and at the end', async () => {
+    const counters = createCounters();
+    const keeping = sink({ keepRejects: 10, counters });
+    // 7 new rejects per flush, each flush also carrying the previous one's last reject again:
+    // ignored, it leaves a gap in the ids (MariaDB spends an id on it anyway).
+    for (let f = 0; f < 5; f++) {
+      const offsets = Array.from({ length: 7 }, (_, i) => f * 7 + i + 1);
+      await keeping.write(flush({ rejects: [...(f > 0 ? [reject(f * 7)] : []), ...offsets.map(reject)] }));
+    }
+    await keeping.finish?.();
+    const kept = (await observer('trade_order_rejects').select('source_offset').orderBy('source_offset')) as { source_offset: number }[];
+    expect(kept.map((r) => r.source_offset)).toEqual([26, 27, 28, 29, 30, 31, 32, 33, 34, 35]);
+    expect(counters.rejectsDropped).toBe(25);
+  });
+
   const run = (seen: string[], batches: readonly Batch<RawRecord>[], cut: { flushRows: number; flushIntervalMs: number; gapMs?: number }): Promise<void> =>
     runPipeline({
       source: fixedSource(batches, cut.gapMs),
