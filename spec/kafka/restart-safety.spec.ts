@@ -47,16 +47,18 @@ describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table,
     const topic = uniqueTopic('commit');
     await createTopic(topic, 3);
     const lines = distinctOrders({ count: 30_000, day: DAY });
-    await produceFile(topic, writeLines(lines));
-    // Many small flushes; the 4th dies after its rows, before its commit.
-    const args = runArgs(topic, commits.url, '--startup', 'group', '--flush-rows', '2', '--flush-interval', '100');
-    const killed = await runCli(args, { TRADEFLOW_FAULT: 'rows:4' });
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', writeLines(lines), '--rate', '10000']));
+    // A flush every 50 ms, each with the offsets of its batches (a flush cut by time never
+    // splits a batch from its offsets); the 8th dies after its rows, before its commit.
+    const args = runArgs(topic, commits.url, '--startup', 'group', '--flush-interval', '50');
+    const killed = await runCli(args, { TRADEFLOW_FAULT: 'rows:8' });
     expect(killed.code, killed.stderr).toBeNull();
+    expect((await producer).code).toBe(0);
 
     const progress = (await db('tradeflow_progress').where({ source: `kafka:${topic}:${topic}` })) as { source_partition: number; source_offset: number | string }[];
     const covered = new Map(progress.map((p) => [Number(p.source_partition), Number(p.source_offset)]));
     const committed = await committedOffsets(topic, topic, 3);
-    expect(committed.size).toBeGreaterThan(0); // three flushes were written and committed
+    expect(committed.size).toBeGreaterThan(0); // seven flushes were written and committed
     for (const [partition, next] of committed) {
       // Kafka's offset is the next to read; the table's is the last it includes.
       expect(next, `partition ${partition}: committed ${next}, table covers up to ${covered.get(partition)}`).toBeLessThanOrEqual((covered.get(partition) ?? -1) + 1);
