@@ -12,9 +12,10 @@ import { openDatabase, type DatabaseLocation } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
 import { kafka } from './kafka/client.ts';
 import { codecWarning } from './kafka/codecs.ts';
+import { startOffsets } from './kafka/start-offsets.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
-import { loadCheckpoint, loadProgress } from './sinks/checkpoint-writes.ts';
+import { dropCheckpoint, loadCheckpoint, loadProgress, saveCheckpoint } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
 import type { ScreenDisplay } from './screen/screen-api.ts';
@@ -40,6 +41,8 @@ export type SourcePlan =
       readonly group: string;
       readonly startup: StartupMode;
       readonly exitAtEnd: boolean;
+      /** Drop the checkpoint and the progress of (topic, group) first: a deliberate fresh start. Default: false. */
+      readonly reset?: boolean;
       /** This process's static group membership id. Default: from the host name and the topic. */
       readonly instanceId?: string;
     };
@@ -174,34 +177,62 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
   io.stdout(summary(counters, performance.now() - started));
 }
 
-/** The state and offsets a Kafka run resumes from (`--startup group`), and its checkpoint's key. */
+/**
+ * The state and offsets a Kafka run goes on from, and its checkpoint's key. A checkpoint of
+ * (topic, group) is restored whatever `--startup` says: that only decides where a run with no
+ * checkpoint begins, and that beginning is checkpointed at once, so that a run killed before its
+ * first flush resumes from there. `--reset` drops the checkpoint first.
+ */
 async function restore(
   db: Knex,
   plan: JobPlan,
   io: JobIO,
 ): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, number> }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
-  const checkpointKey = `kafka:${plan.source.topic}:${plan.source.group}`;
-  if (plan.source.startup.kind !== 'group') return { dedupeState: createDedupeState(), checkpointKey };
-  const checkpoint = await loadCheckpoint(db, checkpointKey);
-  if (checkpoint === undefined) {
-    io.stderr(`tradeflow: no checkpoint of ${checkpointKey} yet: reading the topic from its start to build the state`);
-    return { dedupeState: createDedupeState(), resumeFrom: new Map(), checkpointKey };
+  const { brokers, topic, group, startup } = plan.source;
+  const checkpointKey = `kafka:${topic}:${group}`;
+  if (plan.source.reset === true) {
+    const { checkpoint } = await dropCheckpoint(db, checkpointKey);
+    io.stderr(
+      checkpoint === undefined
+        ? `tradeflow: --reset: ${checkpointKey} had no checkpoint; starting from nothing at --startup ${describeStartup(startup)}`
+        : `tradeflow: --reset: dropped the checkpoint of ${checkpointKey} (offsets ${describeOffsets(checkpoint.offsets)}) and its progress; starting from nothing at --startup ${describeStartup(startup)}`,
+    );
+  } else {
+    const checkpoint = await loadCheckpoint(db, checkpointKey);
+    if (checkpoint !== undefined) {
+      const dedupeState = restoreDedupe(checkpoint.state);
+      if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(Date.now(), plan.zone)); // down at midnight: that day is final
+      const writtenUpTo = await loadProgress(db, checkpointKey);
+      io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
+      return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
+    }
   }
-  const dedupeState = restoreDedupe(checkpoint.state);
-  if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(Date.now(), plan.zone)); // down at midnight: that day is final
-  const writtenUpTo = await loadProgress(db, checkpointKey);
-  io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
-  return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
+  const dedupeState = createDedupeState();
+  const begin = await startOffsets(brokers, topic, startup);
+  if (begin.size === 0) return { dedupeState, checkpointKey }; // no such topic (yet): the source says so
+  const offsets = [...begin].map(([partition, next]) => ({ partition, offset: next - 1 }));
+  const state = await snapshotDedupe(dedupeState);
+  await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(Date.now(), plan.zone)));
+  if (plan.source.reset !== true) io.stderr(`tradeflow: no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`);
+  return { dedupeState, resumeFrom: begin, checkpointKey };
+}
+
+function describeStartup(startup: StartupMode): string {
+  return startup.kind === 'timestamp' ? `timestamp:${new Date(startup.epochMs).toISOString()}` : startup.kind;
+}
+
+function describeOffsets(offsets: readonly { partition: number; offset: number }[]): string {
+  return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.offset + 1}`).join(' ');
 }
 
 function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, io: JobIO): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
-  // Group mode goes on from the checkpoint's offsets. A partition the checkpoint does not cover
-  // (or all of them, without a checkpoint) is read from its start: its committed offset may be
-  // ahead of the state, and resuming there would lose orders.
+  // A run goes on from its checkpoint's offsets (or where it began). A partition they do not cover
+  // (one added since) is read from its start in group mode: its committed offset may be ahead of
+  // the state, and resuming there would lose orders.
   const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
   return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
 }

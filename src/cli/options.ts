@@ -9,6 +9,8 @@ export interface OptionSpec {
   /** Shown in --help, e.g. `PATH`. */
   readonly value?: string;
   readonly default?: string;
+  /** Not read from the environment: a variable left in a service's environment would act at every restart. */
+  readonly flagOnly?: boolean;
 }
 
 /** A mistake in how the command was called: one line, exit code 2. */
@@ -40,7 +42,7 @@ export function readOptions(
   if (values.help === true) result.set('help', true);
   for (const spec of specs) {
     const given = values[spec.name];
-    const fromEnv = env[envName(spec.name)];
+    const fromEnv = spec.flagOnly === true ? undefined : env[envName(spec.name)];
     if (given !== undefined) result.set(spec.name, given);
     else if (fromEnv !== undefined && fromEnv !== '') result.set(spec.name, spec.type === 'boolean' ? /^(1|true|yes)$/i.test(fromEnv) : fromEnv);
     else if (spec.default !== undefined) result.set(spec.name, spec.default);
@@ -61,11 +63,11 @@ export function wholeNumber(flag: string, value: string | boolean | undefined, m
 
 /** The --help text of a command. */
 export function helpText(usage: string, summary: string, specs: readonly OptionSpec[]): string {
-  const lines = [`Usage: ${usage}`, '', summary, '', 'Options (each also as an environment variable; flags win):'];
+  const lines = [`Usage: ${usage}`, '', summary, '', 'Options (each also as an environment variable unless marked flag only; flags win):'];
   for (const spec of specs) {
     const flag = `--${spec.name}${spec.value ? ` ${spec.value}` : ''}`;
     const suffix = spec.default !== undefined ? ` (default: ${spec.default})` : '';
-    lines.push(`  ${flag.padEnd(30)} ${spec.description}${suffix}`, `  ${''.padEnd(30)} env ${envName(spec.name)}`);
+    lines.push(`  ${flag.padEnd(30)} ${spec.description}${suffix}`, `  ${''.padEnd(30)} ${spec.flagOnly === true ? 'flag only, never from the environment' : `env ${envName(spec.name)}`}`);
   }
   lines.push(`  ${'--help'.padEnd(30)} this text`);
   return lines.join('\n');

@@ -22,7 +22,8 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'brokers', type: 'string', value: 'HOST:PORT[,..]', description: 'kafka: the bootstrap brokers', default: '127.0.0.1:9092' },
   { name: 'topic', type: 'string', value: 'NAME', description: 'kafka: the orders topic', default: 'trade_order_detail_info' },
   { name: 'group', type: 'string', value: 'ID', description: 'kafka: the consumer group', default: 'trade_order' },
-  { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: latest, earliest, group (resume; what a restart uses) or timestamp:<ISO>; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
+  { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: where a run with no checkpoint begins: latest, earliest, group (= earliest) or timestamp:<ISO>; a run with a checkpoint always goes on from it; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
+  { name: 'reset', type: 'boolean', description: 'kafka: drop the checkpoint and progress of this topic and group first, and start from nothing at --startup (not with --stage)', flagOnly: true },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
@@ -77,6 +78,7 @@ function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): 
   if (stages !== 'dedupe' && stages !== 'aggregate' && stages !== 'both') throw new UsageError(`--stage: expected dedupe, aggregate or both, got "${String(stages)}"`);
   if (source.kind !== 'kafka') throw new UsageError('--stage: only with --source kafka (the stages meet in a Kafka topic)');
   if (source.exitAtEnd) throw new UsageError('--stage: not with --exit-at-end (a scaled-out run goes on until it is stopped)');
+  if (source.reset === true) throw new UsageError('--reset: not with --stage (the instances share their groups\' state, and one instance cannot drop it while the others run)');
   return { stages, instanceId: source.instanceId ?? hostname() };
 }
 
@@ -91,6 +93,7 @@ function daySelection(options: Map<string, string | boolean>, zone: string): Day
 }
 
 function sourcePlan(value: string, options: Map<string, string | boolean>, zone: string): SourcePlan {
+  if (value !== 'kafka' && options.get('reset') === true) throw new UsageError('--reset: only with --source kafka (only a Kafka run has a checkpoint to drop)');
   if (value !== 'kafka' && options.get('instance-id') !== undefined) throw new UsageError('--instance-id: only with --source kafka (it names this process in its consumer group)');
   if (value === 'simulator') {
     return { kind: 'simulator', zone, ordersPerSecond: wholeNumber('rate', options.get('rate')) ?? 50, seed: wholeNumber('seed', options.get('seed'), 0) ?? 1 };
@@ -113,6 +116,7 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
       group: String(options.get('group')),
       startup,
       exitAtEnd: options.get('exit-at-end') === true,
+      reset: options.get('reset') === true,
       ...(instanceId !== undefined && { instanceId: String(instanceId) }),
     };
   }

@@ -48,3 +48,13 @@ export async function loadProgress(db: Knex | Knex.Transaction, source: string):
   const rows = (await db('tradeflow_progress').where({ source })) as { source_partition: number; source_offset: number | string }[];
   return new Map(rows.map((row) => [Number(row.source_partition), Number(row.source_offset)]));
 }
+
+/** Drops the checkpoint of `source` and the offsets its table covered; says whether there was one. */
+export async function dropCheckpoint(db: Knex, source: string): Promise<{ readonly checkpoint: Checkpoint | undefined }> {
+  return db.transaction(async (trx) => {
+    const checkpoint = await loadCheckpoint(trx, source);
+    await trx('tradeflow_checkpoints').where({ source }).delete();
+    await trx('tradeflow_progress').where({ source }).delete();
+    return { checkpoint };
+  });
+}
