@@ -6,7 +6,8 @@
  * 300000; 0 skips the end-to-end figures, which need `npm run stack:up`), --profile (a CPU
  * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile), --scale-orders N
  * (default 300000; 0 skips 1, 2 and 3 `--stage both` instances on a 6-partition topic),
- * --long-line-mb N (default 200; 0 skips a line of N MB with no newline, beside ordinary lines).
+ * --long-line-mb N (default 200; 0 skips a line of N MB with no newline, beside ordinary lines),
+ * --startup-rounds N (default 11; 0 skips `tradeflow --help` against a bare `node -e 0`).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ import { filledTopic, latencyAtRate } from './end-to-end.ts';
 import { longLineRates } from './long-line.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { scaleOutRuns } from './scale-out.ts';
+import { startupTimes } from './startup.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
 const { values } = parseArgs({
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     'scale-orders': { type: 'string', default: '300000' },
     profile: { type: 'boolean', default: false },
     'long-line-mb': { type: 'string', default: '200' },
+    'startup-rounds': { type: 'string', default: '11' },
   },
 });
 const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
@@ -108,6 +111,18 @@ if (longLineMb > 0) {
   const { longLine, ordinary, ordinaryBytes } = await longLineRates(longLineMb);
   const mb = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 0 })} MB/s`;
   rows.push([`a ${longLineMb} MB line among ordinary ones (skipped in bounded memory)`, mb(longLine), `${mb(ordinary)} (${(ordinaryBytes / 2 ** 20).toFixed(0)} MB of ordinary lines)`, (longLine / ordinary).toFixed(2)]);
+}
+
+const startupRounds = Number(values['startup-rounds']);
+if (startupRounds > 0) {
+  process.stderr.write(`bench: start-up, ${startupRounds} fresh processes each...\n`);
+  const { bare, installed, source } = startupTimes(startupRounds);
+  const ms = (value: number): string => `${value.toFixed(0)} ms`;
+  const floor = `${ms(bare)} (node -e 0)`;
+  // The ratio column is pipeline / floor elsewhere (higher is better): here floor / command.
+  if (installed === undefined) process.stderr.write('bench: dist/ is not built (npm run build), the installed command skipped\n');
+  else rows.push(['start-up, tradeflow --help, installed (dist/)', ms(installed), floor, `${(bare / installed).toFixed(2)} (${(installed / bare).toFixed(1)}x node -e 0)`]);
+  rows.push(['start-up, tradeflow --help, from the sources (tsx)', ms(source), floor, `${(bare / source).toFixed(2)} (${(source / bare).toFixed(1)}x node -e 0)`]);
 }
 
 const memoryOrders = Number(values['memory-orders']);

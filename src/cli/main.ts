@@ -1,10 +1,4 @@
-import { generateCommand } from './generate-command.ts';
-import { migrateCommand } from './migrate-command.ts';
-import { produceCommand } from './produce-command.ts';
-import { topicCommand } from './topic-command.ts';
 import { UsageError } from './options.ts';
-import { runCommand } from './run-command.ts';
-import { screenCommand } from './screen-command.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {
@@ -13,13 +7,16 @@ export interface CommandIO {
   readonly env: NodeJS.ProcessEnv;
 }
 
-const COMMANDS: Record<string, (args: readonly string[], io: CommandIO) => Promise<number>> = {
-  run: runCommand,
-  generate: generateCommand,
-  migrate: migrateCommand,
-  produce: produceCommand,
-  topic: topicCommand,
-  screen: screenCommand,
+type Command = (args: readonly string[], io: CommandIO) => Promise<number>;
+
+/** Each command loaded when it is called: `--help` or a usage mistake never loads knex, RxJS or Kafka. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run-command.ts')).runCommand,
+  generate: async () => (await import('./generate-command.ts')).generateCommand,
+  migrate: async () => (await import('./migrate-command.ts')).migrateCommand,
+  produce: async () => (await import('./produce-command.ts')).produceCommand,
+  topic: async () => (await import('./topic-command.ts')).topicCommand,
+  screen: async () => (await import('./screen-command.ts')).screenCommand,
 };
 
 const USAGE = `Usage: tradeflow <command> [options]
@@ -43,10 +40,10 @@ export async function main(args: readonly string[], io: CommandIO = processIO())
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const load = COMMANDS[name];
   try {
-    if (command === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    return await command(rest, io);
+    if (load === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return await (await load())(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`tradeflow: ${error.message}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `tradeflow` command: loads the TypeScript sources through tsx (no build step).
+// `tradeflow` in development: the TypeScript sources through tsx, no build needed. The installed
+// command (package.json's bin) is the compiled dist/cli/bin.js.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./bin.ts');
