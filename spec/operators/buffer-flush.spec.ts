@@ -43,10 +43,21 @@ describe('bufferFlush', () => {
   it('flushes as soon as the changes reach maxRows, before the interval', () => {
     new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
       const input = cold('a b c |', { a: batch(1, row('webShop', 1)), b: batch(2, row('appShop', 1)), c: batch(3, row('other', 1)) });
-      // maxRows 3: [row a, progress 1, row b] are three changes, then [progress 2, row c, progress 3].
-      expectObservable(input.pipe(bufferFlush({ intervalMs: 1000, maxRows: 3 }), mapSummary())).toBe('-xy|', {
-        x: 'webShop=1 appShop=1 @1',
+      // maxRows 2: a and b are two changes, flushed with b; c waits for the end.
+      expectObservable(input.pipe(bufferFlush({ intervalMs: 1000, maxRows: 2 }), mapSummary())).toBe('-x-(y|)', {
+        x: 'webShop=1 appShop=1 @2',
         y: 'other=1 @3',
+      });
+    });
+  });
+
+  it('never cuts a batch: a flush holds whole batches, so the offsets it completes cover every row in it', () => {
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
+      const input = cold('a b |', { a: batch(1, row('webShop', 1), row('appShop', 1), row('other', 1)), b: batch(2, row('miniAppShop', 1)) });
+      // maxRows 2 is reached inside a: the flush takes the rest of a with it, never a row without its offset.
+      expectObservable(input.pipe(bufferFlush({ intervalMs: 1000, maxRows: 2 }), mapSummary())).toBe('x-(y|)', {
+        x: 'webShop=1 appShop=1 other=1 @1',
+        y: 'miniAppShop=1 @2',
       });
     });
   });

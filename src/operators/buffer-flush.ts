@@ -1,4 +1,4 @@
-import { asyncScheduler, bufferTime, filter, map, mergeMap, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Batch, Reject, SourceOffset } from '../core/batch.ts';
 import type { GroupFigures, ResultRow } from '../core/channel-aggregate.ts';
 import { collectHistory, type GroupHistory } from '../core/minute-history.ts';
@@ -36,21 +36,55 @@ type Pending =
   | { readonly kind: 'reject'; readonly reject: Reject }
   | { readonly kind: 'progress'; readonly progress: readonly SourceOffset[] };
 
-/** Buffers changed rows with `bufferTime` and emits one {@link Flush} per interval or per `maxRows`. */
+/**
+ * Buffers changed rows and emits one {@link Flush} per interval or once `maxRows` changes are held.
+ * A flush holds whole batches only, so the offsets it completes cover every row it holds: the
+ * table is never ahead of the progress written with it, which is what a restart holds back to.
+ */
 export function bufferFlush(options: BufferFlushOptions = {}): OperatorFunction<Batch<ResultRow>, Flush> {
   const { intervalMs = 1000, maxRows = 1000, scheduler = asyncScheduler } = options;
   return (batches) =>
-    batches.pipe(
-      mergeMap((batch): Pending[] => [
-        ...batch.items.map((row): Pending => ({ kind: 'row', row })),
-        ...batch.rejects.map((reject): Pending => ({ kind: 'reject', reject })),
-        // After the batch's rows: its offsets are done once every row before them is written.
-        { kind: 'progress', progress: batch.progress },
-      ]),
-      bufferTime(intervalMs, null, maxRows, scheduler),
-      filter((pending) => pending.length > 0),
-      map(toFlush),
-    );
+    new Observable<Flush>((subscriber) => {
+      let pending: Pending[] = [];
+      let changes = 0;
+      let timer: Subscription | undefined;
+      const emit = (): void => {
+        if (pending.length > 0) subscriber.next(toFlush(pending));
+        pending = [];
+        changes = 0;
+      };
+      // The interval starts again after a flush cut by size, as bufferTime's does.
+      const startTimer = (): void => {
+        timer?.unsubscribe();
+        timer = scheduler.schedule(function tick() {
+          emit();
+          this.schedule(undefined, intervalMs);
+        }, intervalMs);
+      };
+      startTimer();
+      const subscription = batches.subscribe({
+        next: (batch) => {
+          for (const row of batch.items) pending.push({ kind: 'row', row });
+          for (const reject of batch.rejects) pending.push({ kind: 'reject', reject });
+          // After the batch's rows: its offsets are done once every row before them is written.
+          pending.push({ kind: 'progress', progress: batch.progress });
+          changes += batch.items.length + batch.rejects.length;
+          if (changes >= maxRows) {
+            emit();
+            startTimer();
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          emit();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        timer?.unsubscribe();
+        subscription.unsubscribe();
+      };
+    });
 }
 
 function toFlush(pending: readonly Pending[]): Flush {
