@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { finished, runCli, scratchDir, startCli, type CliResult } from '../support/cli.ts';
 import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
 import { rejectedRecords, tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
@@ -13,11 +13,21 @@ import { describeWithService, isReachable } from '../support/services.ts';
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 
+/** The instances started and not yet exited: a failing spec must not leave them running. */
+const running = new Set<ChildProcess>();
+
 /** One `tradeflow run --stage both` (or one stage) instance of the group. */
 function startInstance(topic: string, url: string, id: string, stage = 'both'): { child: ChildProcess; done: Promise<CliResult> } {
   const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', stage, '--instance-id', id, '--db', url, '--as-of', `${DAY} 00:00:00`, '--flush-interval', '300']);
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   return { child, done: finished(child) };
 }
+
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL'); // the node process itself, not a wrapper
+  running.clear();
+});
 
 /** Generates `orders` orders of DAY into a file; returns the file and its lines. */
 async function generated(orders: number, seed: number): Promise<{ file: string; lines: ReturnType<typeof linesOf> }> {
@@ -119,7 +129,9 @@ describeWithService(KAFKA, reachable, 'scale-out: instances of one group share t
     const expected = await tutorialSqlOnMariaDb(db, lines, DAY);
     const rejects = (await rejectedRecords(db, lines)).length;
 
-    const producer = finished(startCli(['produce', '--topic', topic, '--file', file, '--rate', '15000']));
+    const producing = startCli(['produce', '--topic', topic, '--file', file, '--rate', '15000']);
+    running.add(producing);
+    const producer = finished(producing);
     const pause = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
     const first = startInstance(topic, scaling.url, 'first');
     await pause(3000);
