@@ -5,12 +5,15 @@ import { topicCommand } from './topic-command.ts';
 import { UsageError } from './options.ts';
 import { runCommand } from './run-command.ts';
 import { screenCommand } from './screen-command.ts';
+import { createSecrets, type Secrets } from './secrets.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** The command's secrets: each one it reads is added, and none reaches stdout or stderr. */
+  readonly secrets?: Secrets;
 }
 
 const COMMANDS: Record<string, (args: readonly string[], io: CommandIO) => Promise<number>> = {
@@ -37,8 +40,10 @@ Commands:
 tradeflow <command> --help shows a command's options.`;
 
 /** Runs the CLI; returns the exit code. Mistakes get one line, never a stack trace. */
-export async function main(args: readonly string[], io: CommandIO = processIO()): Promise<number> {
+export async function main(args: readonly string[], given: CommandIO = processIO()): Promise<number> {
   const [name, ...rest] = args;
+  const secrets = createSecrets();
+  const io: CommandIO = { env: given.env, secrets, stdout: (line) => given.stdout(secrets.redact(line)), stderr: (line) => given.stderr(secrets.redact(line)) };
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
