@@ -1,3 +1,4 @@
+import { explainConnectionError } from '../db/connection-errors.ts';
 import { generateCommand } from './generate-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { produceCommand } from './produce-command.ts';
@@ -57,7 +58,7 @@ export async function main(args: readonly string[], given: CommandIO = processIO
       io.stderr(`tradeflow: ${error.message}`);
       return 2;
     }
-    io.stderr(`tradeflow: ${oneLine(error)}`);
+    io.stderr(`tradeflow: ${explainConnectionError(error) ?? oneLine(error)}`);
     if (io.env.TRADEFLOW_DEBUG) io.stderr(error instanceof Error ? (error.stack ?? '') : '');
     return 1;
   }

@@ -61,7 +61,7 @@ export function parseMysqlUrl(url: string, flags: MysqlOptions = {}, password?: 
   } catch {
     throw new RangeError(`Cannot use --db: "${shownUrl(url)}" is not a ${FORM} URL`);
   }
-  if (parsed.protocol !== 'mysql:' || !url.startsWith('mysql://')) throw new RangeError(`Cannot use --db: "${shownUrl(url)}" is not a ${FORM} URL`);
+  if (parsed.protocol !== 'mysql:' || !/^mysql:\/\/[^/]/i.test(url)) throw new RangeError(`Cannot use --db: "${shownUrl(url)}" is not a ${FORM} URL`);
   const database = decoded(parsed.pathname.slice(1), 'database', url);
   if (database === '') throw new RangeError(`Cannot use --db: the mysql:// URL names no database, e.g. mysql://root@127.0.0.1:3306/test`);
   const query: Record<string, string> = {};
