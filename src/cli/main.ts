@@ -1,10 +1,14 @@
+import { explainConnectionError } from '../db/connection-errors.ts';
 import { UsageError } from './options.ts';
+import { createSecrets, type Secrets } from './secrets.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** The command's secrets: each one it reads is added, and none reaches stdout or stderr. */
+  readonly secrets?: Secrets;
 }
 
 type Command = (args: readonly string[], io: CommandIO) => Promise<number>;
@@ -34,8 +38,10 @@ Commands:
 tradeflow <command> --help shows a command's options.`;
 
 /** Runs the CLI; returns the exit code. Mistakes get one line, never a stack trace. */
-export async function main(args: readonly string[], io: CommandIO = processIO()): Promise<number> {
+export async function main(args: readonly string[], given: CommandIO = processIO()): Promise<number> {
   const [name, ...rest] = args;
+  const secrets = createSecrets();
+  const io: CommandIO = { env: given.env, secrets, stdout: (line) => given.stdout(secrets.redact(line)), stderr: (line) => given.stderr(secrets.redact(line)) };
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
@@ -49,7 +55,7 @@ export async function main(args: readonly string[], io: CommandIO = processIO())
       io.stderr(`tradeflow: ${error.message}`);
       return 2;
     }
-    io.stderr(`tradeflow: ${oneLine(error)}`);
+    io.stderr(`tradeflow: ${explainConnectionError(error) ?? oneLine(error)}`);
     if (io.env.TRADEFLOW_DEBUG) io.stderr(error instanceof Error ? (error.stack ?? '') : '');
     return 1;
   }

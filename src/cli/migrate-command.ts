@@ -1,10 +1,12 @@
-import { openDatabase, parseDatabase } from '../db/connect.ts';
+import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
+import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import type { CommandIO } from './main.ts';
-import { helpText, readOptions, UsageError, type OptionSpec } from './options.ts';
+import { helpText, readOptions, type OptionSpec } from './options.ts';
 
 const MIGRATE_OPTIONS: readonly OptionSpec[] = [
   { name: 'db', type: 'string', value: 'URL', description: 'sqlite:PATH or mysql://user:pass@host:port/database', default: 'sqlite:./data/tradeflow.sqlite' },
+  ...DB_CONNECTION_OPTIONS,
 ];
 
 /** `tradeflow migrate`: creates the tables, or checks and adopts the tutorial's existing one. */
@@ -14,12 +16,7 @@ export async function migrateCommand(args: readonly string[], io: CommandIO): Pr
     io.stdout(helpText('tradeflow migrate [--db URL]', 'Creates trade_channel_collect (the tutorial\'s DDL) and trade_order_rejects, or checks existing ones.', MIGRATE_OPTIONS));
     return 0;
   }
-  let location;
-  try {
-    location = parseDatabase(String(options.get('db')));
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const location = readDatabase(options, io);
   const db = openDatabase(location);
   try {
     const applied = await migrateToLatest(db);

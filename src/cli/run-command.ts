@@ -2,18 +2,20 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
-import { parseDatabase } from '../db/connect.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
 import { runJob, type SourcePlan } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import type { StagePlan } from '../stages/run-stages.ts';
+import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
+import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import type { CommandIO } from './main.ts';
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'source', type: 'string', value: 'SOURCE', description: 'simulator (a built-in live shop), file:PATH (a recorded .jsonl stream) or kafka', default: 'simulator' },
   { name: 'db', type: 'string', value: 'URL', description: 'sqlite:PATH or mysql://user:pass@host:port/database', default: 'sqlite:./data/tradeflow.sqlite' },
+  ...DB_CONNECTION_OPTIONS,
   { name: 'as-of', type: 'string', value: '"yyyy-MM-dd HH:mm:ss"', description: 'count the day of this time, like the tutorial\'s constant (replays)' },
   { name: 'days', type: 'string', value: 'all', description: 'backfill: each order counts toward the day of its own pay_time' },
   { name: 'timezone', type: 'string', value: 'ZONE', description: 'IANA zone of the business day (default: the system zone)' },
@@ -21,6 +23,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'flush-rows', type: 'string', value: 'N', description: 'write as soon as this many changes wait', default: '1000' },
   { name: 'brokers', type: 'string', value: 'HOST:PORT[,..]', description: 'kafka: the bootstrap brokers', default: '127.0.0.1:9092' },
   { name: 'topic', type: 'string', value: 'NAME', description: 'kafka: the orders topic', default: 'trade_order_detail_info' },
+  KAFKA_CONFIG_OPTION,
   { name: 'group', type: 'string', value: 'ID', description: 'kafka: the consumer group', default: 'trade_order' },
   { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: where a run with no checkpoint begins: latest, earliest, group (= earliest) or timestamp:<ISO>; a run with a checkpoint always goes on from it; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
   { name: 'reset', type: 'boolean', description: 'kafka: drop the checkpoint and progress of this topic and group first, and start from nothing at --startup (not with --stage)', flagOnly: true },
@@ -39,11 +42,16 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
 
 /** `tradeflow run`: a source through the pipeline into the table, until its end or Ctrl-C. */
 export async function runCommand(args: readonly string[], io: CommandIO): Promise<number> {
-  const options = readOptions('run', args, RUN_OPTIONS, io.env);
+  const { rest, assignments } = splitKafkaArgs(args);
+  const options = readOptions('run', rest, RUN_OPTIONS, io.env);
   if (options.has('help')) {
-    io.stdout(helpText('tradeflow run [options]', 'Computes the day\'s GMV, paying users and paid orders per channel into trade_channel_collect.\nWith no options: a simulated live shop into ./data/tradeflow.sqlite until Ctrl-C.', RUN_OPTIONS));
+    io.stdout(helpText('tradeflow run [options]', 'Computes the day\'s GMV, paying users and paid orders per channel into trade_channel_collect.\nWith no options: a simulated live shop into ./data/tradeflow.sqlite until Ctrl-C.', RUN_OPTIONS) + kafkaPropertiesHelp());
     return 0;
   }
+  const onKafka = String(options.get('source')) === 'kafka';
+  if (!onKafka && (assignments.length > 0 || options.has('kafka-config'))) throw new UsageError(`${assignments.length > 0 ? '-X' : '--kafka-config'}: only with --source kafka`);
+  const kafka = onKafka ? readKafkaConnection(assignments, options, rest, io) : undefined;
+  if (kafka !== undefined) options.set('brokers', kafka.brokers);
   const zone = checked(() => checkZone(String(options.get('timezone') ?? systemZone())));
   const counters = createCounters();
   const source = sourcePlan(String(options.get('source')), options, zone);
@@ -52,12 +60,13 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const stage = stagePlan(options, source);
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
-  await runJob(
+  const database = readDatabase(options, io);
+  const job = (): Promise<void> => runJob(
     {
       source,
       ...(stage !== undefined && { stage }),
       ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined, display } }),
-      database: checked(() => parseDatabase(String(options.get('db')))),
+      database,
       days: daySelection(options, zone),
       zone,
       flushIntervalMs: wholeNumber('flush-interval', options.get('flush-interval')) ?? 1000,
@@ -69,6 +78,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
     counters,
     io,
   );
+  await (kafka !== undefined ? withKafka(kafka, job) : job());
   return 0;
 }
 
@@ -106,7 +116,7 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
   if (value === 'kafka') {
     const startup: StartupMode = checked(() => parseStartup(String(options.get('startup'))));
     const brokers = String(options.get('brokers'));
-    if (!/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/.test(brokers)) throw new UsageError(`--brokers: expected host:port[,host:port], got "${brokers}"`);
+    if (!/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/.test(brokers)) throw new UsageError(`--brokers: expected host:port[,host:port], got "${brokers}"${/^\w+:\/\//.test(brokers) ? ' (no scheme: TLS and SASL are set with -X security.protocol=SASL_SSL or --kafka-config FILE)' : ''}`);
     const instanceId = options.get('instance-id');
     if (instanceId !== undefined && !/^[\w.-]{1,100}$/.test(String(instanceId))) throw new UsageError(`--instance-id: expected letters, digits, ".", "_" or "-", got "${String(instanceId)}"`);
     return {

@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs';
 import { checkZone, systemZone } from '../core/business-day.ts';
-import { openDatabase, parseDatabase, type DatabaseLocation } from '../db/connect.ts';
+import { openDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { watchDatabase } from '../screen/database-watch.ts';
 import { startScreen } from '../screen/screen-server.ts';
+import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import type { CommandIO } from './main.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
 const SCREEN_OPTIONS: readonly OptionSpec[] = [
   { name: 'db', type: 'string', value: 'URL', description: 'sqlite:PATH or mysql://user:pass@host:port/database', default: 'sqlite:./data/tradeflow.sqlite' },
+  ...DB_CONNECTION_OPTIONS,
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the screen (0: any free port)', default: '8080' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address to listen on (0.0.0.0: every interface)', default: '127.0.0.1' },
   { name: 'timezone', type: 'string', value: 'ZONE', description: 'IANA zone of "today" (default: the system zone)' },
@@ -28,7 +30,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
     );
     return 0;
   }
-  const location = checked(() => parseDatabase(String(options.get('db'))));
+  const location = readDatabase(options, io);
   const zone = checked(() => checkZone(String(options.get('timezone') ?? systemZone())));
   const port = wholeNumber('http-port', options.get('http-port'), 0) ?? 8080;
   if (port > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${port}"`);

@@ -2,16 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
 
+import { parseMysqlUrl, shownUrl, type MysqlOptions } from './db-url.ts';
+
 /** The database of `--db`: `sqlite:PATH` (embedded) or `mysql://user:pass@host:port/database`. */
 export interface DatabaseLocation {
   readonly client: 'better-sqlite3' | 'mysql2';
   readonly config: Knex.Config;
-  /** The location without a password, for logs. */
+  /** The location with its password as ***, for logs. */
   readonly display: string;
 }
 
-/** Reads a `--db` value; RangeError naming the flag when it is not one of the two forms. */
-export function parseDatabase(url: string): DatabaseLocation {
+/**
+ * Reads a `--db` value, with MySQL options and a password given beside the URL (both win over the
+ * URL's); RangeError naming the flag or the option when it is not one of the two forms.
+ */
+export function parseDatabase(url: string, options: MysqlOptions = {}, password?: string): DatabaseLocation {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     if (file === '') throw new RangeError('Cannot use --db: "sqlite:" needs a file, e.g. sqlite:./data/tradeflow.sqlite');
@@ -22,25 +27,14 @@ export function parseDatabase(url: string): DatabaseLocation {
       display: `sqlite:${file}`,
     };
   }
-  if (url.startsWith('mysql://')) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new RangeError(`Cannot use --db: "${url}" is not a mysql://user:pass@host:port/database URL`);
-    }
-    const database = decodeURIComponent(parsed.pathname.slice(1));
-    if (database === '') throw new RangeError('Cannot use --db: the mysql:// URL names no database, e.g. mysql://root@127.0.0.1:3306/test');
+  if (/^mysql:/i.test(url)) {
+    const { connection, display } = parseMysqlUrl(url, options, password);
     return {
       client: 'mysql2',
       config: {
         client: 'mysql2',
         connection: {
-          host: parsed.hostname,
-          port: parsed.port === '' ? 3306 : Number(parsed.port),
-          user: decodeURIComponent(parsed.username) || 'root',
-          password: decodeURIComponent(parsed.password),
-          database,
+          ...connection,
           charset: 'utf8mb4',
           // Figures as JavaScript numbers, not strings: the columns are DOUBLE and BIGINT counts.
           supportBigNumbers: true,
@@ -54,12 +48,11 @@ export function parseDatabase(url: string): DatabaseLocation {
         // Waiting for a pooled connection fails after 10 s rather than knex's 60 s; the sink retries.
         acquireConnectionTimeout: 10_000,
       },
-      display: `mysql://${parsed.username || 'root'}@${parsed.host}/${database}`,
+      display,
     };
   }
-  throw new RangeError(`Cannot use --db: "${url}" is neither sqlite:PATH nor mysql://user:pass@host:port/database`);
+  throw new RangeError(`Cannot use --db: "${shownUrl(url)}" is neither sqlite:PATH nor mysql://user@host:port/database`);
 }
-
 /** Whether a connection speaks MySQL (MariaDB included), whose DDL has engine and charset. */
 export function isMysql(db: Knex): boolean {
   const client = String(db.client.config.client);

@@ -1,4 +1,5 @@
 /** node-rdkafka, loaded on first use, with the settings every client of tradeflow shares. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type * as RdKafka from 'node-rdkafka';
 
@@ -13,16 +14,41 @@ export function kafka(): typeof RdKafka {
   return loaded;
 }
 
-/** What every client of tradeflow is configured with: where the brokers are, and how to reach them. */
+/** librdkafka properties by name, as the user wrote them (`-X`, `--kafka-config`). */
+export type KafkaProperties = ReadonlyMap<string, string>;
+
+/** What every client of tradeflow is configured with: where the brokers are, how to reach them, and the user's properties. */
 export interface ClientConfig {
   readonly 'metadata.broker.list': string;
   readonly 'client.id': string;
   readonly 'socket.keepalive.enable': boolean;
+  readonly [property: string]: string | number | boolean;
 }
 
-/** Settings for any client of these brokers. */
-export function clientConfig(brokers: string, clientId: string): ClientConfig {
-  return { 'metadata.broker.list': brokers, 'client.id': clientId, 'socket.keepalive.enable': true };
+const userProperties = new AsyncLocalStorage<KafkaProperties>();
+
+/**
+ * Runs `work` with the user's `properties` given to every Kafka client made inside it (sources,
+ * sinks, admin clients, however deep). Context rather than a parameter through every layer: like
+ * the broker list, they are the connection settings of the whole command.
+ */
+export function withKafkaProperties<T>(properties: KafkaProperties, work: () => T): T {
+  return userProperties.run(properties, work);
+}
+
+/**
+ * Settings for any client of these brokers: tradeflow's defaults, then `tuning` (a client's own,
+ * which a user may change), then the user's properties. What a client sets after this (group.id,
+ * transactions) is not the user's: the CLI refuses those names (RESERVED_PROPERTIES).
+ */
+export function clientConfig(brokers: string, clientId: string, tuning: Readonly<Record<string, string | number | boolean>> = {}): ClientConfig {
+  return {
+    'metadata.broker.list': brokers,
+    'client.id': clientId,
+    'socket.keepalive.enable': true,
+    ...tuning,
+    ...Object.fromEntries(userProperties.getStore() ?? []),
+  };
 }
 
 /** A node-rdkafka callback as a promise; a failure is an Error with librdkafka's message and code. */

@@ -33,13 +33,9 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
   const { brokers, topic, rate, signal, onProgress } = options;
   const Kafka = kafka();
   const producer = new Kafka.Producer({
-    ...clientConfig(brokers, 'tradeflow-produce'),
+    ...clientConfig(brokers, 'tradeflow-produce', { 'compression.codec': 'lz4', 'linger.ms': 10, 'batch.num.messages': 10_000, 'queue.buffering.max.messages': 200_000 }),
     dr_cb: true,
     'enable.idempotence': true, // keeps each partition's order even when a send is retried
-    'compression.codec': 'lz4',
-    'linger.ms': 10,
-    'batch.num.messages': 10_000,
-    'queue.buffering.max.messages': 200_000,
   });
   let delivered = 0;
   let failed = 0;

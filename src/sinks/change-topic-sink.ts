@@ -36,14 +36,11 @@ export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<
   const { brokers, changesTopic, ordersTopic, transactionalId } = options;
   const Kafka = kafka();
   const producer = new Kafka.Producer({
-    ...clientConfig(brokers, transactionalId),
+    ...clientConfig(brokers, transactionalId, { 'linger.ms': 5, 'queue.buffering.max.messages': 1_000_000, 'compression.codec': 'lz4' }),
     'transactional.id': transactionalId,
     // Kept short: an instance killed with a transaction open holds back the readers of the
     // changes topic until the broker aborts it (or the instance comes back).
     'transaction.timeout.ms': 10_000,
-    'linger.ms': 5,
-    'queue.buffering.max.messages': 1_000_000,
-    'compression.codec': 'lz4',
   });
   await call<unknown>((done) => producer.connect({}, done));
   producer.setPollInterval(100);

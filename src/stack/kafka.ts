@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isPortOpen, kafkaMetadata, sleep, type ClusterInfo } from './probe.ts';
+import { TLS_DIR } from './tls.ts';
 import { KAFKA_SRC_DIR, STACK_DIR, StackError, rel, requireCommand } from './util.ts';
 
 export const KAFKA_HOST = '127.0.0.1';
@@ -72,14 +73,15 @@ export async function ensureKafkaJars(say: Say): Promise<string> {
   return libs;
 }
 
-/** Writes .stack/kafka-server.properties from the checked-in template. */
+/** Writes .stack/kafka-server.properties from the checked-in template (the certificates must exist: see tls.ts). */
 export function writeBrokerConfig(): void {
-  const text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', kafkaPaths.data);
+  const text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', kafkaPaths.data).replaceAll('@TLS_DIR@', TLS_DIR);
   fs.mkdirSync(STACK_DIR, { recursive: true });
   fs.writeFileSync(kafkaPaths.config, text);
 }
 
-function javaArgs(libs: string, mainClass: string, ...rest: string[]): string[] {
+/** The java command line that runs `mainClass` (or a single-file .java source) with the broker jars. */
+export function javaArgs(libs: string, mainClass: string, ...rest: string[]): string[] {
   return [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${kafkaPaths.log4j}`, `-Dkafka.logs.dir=${STACK_DIR}`,
     '-cp', path.join(libs, '*'), mainClass, ...rest];
 }
@@ -213,7 +215,7 @@ function tailOf(file: string, bytes = 64 * 1024): string {
 }
 
 /** The last ERROR/exception line of some log text, shortened for a one-line message. */
-function lastProblem(text: string): string {
+export function lastProblem(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const bad = lines.filter((l) => / (ERROR|FATAL) |Exception|Error:/.test(l) && !l.startsWith('at '));
   const line = bad.at(-1) ?? lines.at(-1) ?? 'no output';

@@ -1,6 +1,7 @@
 // Local services for development: `node --import tsx src/stack/stack.ts up|down|status`.
 //   up:     MariaDB (machine service, started if down) + a single-node KRaft Kafka broker on 127.0.0.1:9092
-//   down:   stops the Kafka broker (MariaDB is left running)
+//           (plus SASL_SSL on 9094, mTLS on 9095) + a TLS-only MariaDB of its own on 127.0.0.1:3307
+//   down:   stops the Kafka broker and the TLS-only MariaDB (the machine's MariaDB is left running)
 //   status: one line per service; exit 0 when both are up, 3 otherwise
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,9 @@ import {
 } from './kafka.ts';
 import { DB_HOST, DB_PORT, DB_URL, ensureMariaDb, isMariaDbUp } from './mariadb.ts';
 import { isPortOpen, kafkaMetadata, type ClusterInfo } from './probe.ts';
+import { MTLS_PORT, SASL_SSL_PORT, SCRAM_USER, ensureScramUser, secureKafkaPaths, writeClientProperties } from './secure-kafka.ts';
+import { SECURE_DB_PORT, SECURE_DB_URL, ensureSecureMariaDb, isSecureMariaDbUp, secureDbPaths, stopSecureMariaDb } from './secure-mariadb.ts';
+import { ensureCertificates, TLS_DIR } from './tls.ts';
 import { StackError, rel, requireJava17 } from './util.ts';
 
 const BROKER_START_TIMEOUT_MS = 120_000;
@@ -20,18 +24,23 @@ const seconds = (since: number): string => `${((performance.now() - since) / 100
 export function printSettings(): void {
   console.log(`export TRADEFLOW_BROKERS=${KAFKA_HOST}:${KAFKA_PORT}`);
   console.log(`export TRADEFLOW_DB=${DB_URL}`);
+  console.log(`# secured: --kafka-config ${rel(secureKafkaPaths.saslProperties)} (SASL_SSL, SCRAM-SHA-512) or ${rel(secureKafkaPaths.mtlsProperties)} (mTLS);`);
+  console.log(`#          --db '${SECURE_DB_URL.replace(TLS_DIR, rel(TLS_DIR))}' --db-password-file ${rel(secureDbPaths.password)}`);
 }
 
 /** Brings MariaDB and the Kafka broker up (idempotent) and waits until the broker answers metadata requests. */
 export async function up(): Promise<void> {
   const t0 = performance.now();
   say(`mariadb: ${await ensureMariaDb()} on ${DB_HOST}:${DB_PORT}`);
+  if (ensureCertificates()) say(`tls: made a CA and the broker, MariaDB and client certificates in ${rel(TLS_DIR)}`);
+  say(`mariadb (TLS only, user with a password): ${await ensureSecureMariaDb()} on ${DB_HOST}:${SECURE_DB_PORT}`);
 
   const running = findBrokerPids()[0];
   let info: ClusterInfo;
   if (running !== undefined) {
     say(`kafka: already running (pid ${running}), checking it answers...`);
     info = await waitForBroker(running, BROKER_START_TIMEOUT_MS);
+    await secureListeners();
   } else if ((await isPortOpen(KAFKA_HOST, KAFKA_PORT)) && (await kafkaMetadata(KAFKA_HOST, KAFKA_PORT).catch(() => undefined)) !== undefined) {
     // A broker another checkout (or someone) started: use it as it is, and leave it to its owner.
     say(`kafka: ${KAFKA_HOST}:${KAFKA_PORT} already answers as a Kafka broker not started from this checkout; using it`);
@@ -52,19 +61,29 @@ export async function up(): Promise<void> {
     say(`kafka: starting broker (pid ${pid}, log ${rel(kafkaPaths.log)})...`);
     info = await waitForBroker(pid, BROKER_START_TIMEOUT_MS);
     say(`kafka: broker answered after ${seconds(tStart)}`);
+    await secureListeners();
   }
   say(`kafka: up on ${KAFKA_HOST}:${KAFKA_PORT} (cluster ${info.clusterId ?? '?'}, controller ${CONTROLLER_PORT})`);
   console.log(`stack up in ${seconds(t0)}; settings:`);
   printSettings();
 }
 
-/** Stops the Kafka broker(s) of this stack; MariaDB, the machine's service, keeps running. */
+/** The SCRAM user and the client properties of the secured listeners of this checkout's broker. */
+async function secureListeners(): Promise<void> {
+  ensureScramUser(await ensureKafkaJars(say));
+  writeClientProperties();
+  say(`kafka: SASL_SSL (SCRAM-SHA-512, user ${SCRAM_USER}) on ${KAFKA_HOST}:${SASL_SSL_PORT}, mTLS on ${KAFKA_HOST}:${MTLS_PORT}; client properties in ${rel(secureKafkaPaths.saslProperties)}, ${rel(secureKafkaPaths.mtlsProperties)}`);
+}
+
+/** Stops the Kafka broker(s) and the TLS-only MariaDB of this stack; the machine's MariaDB keeps running. */
 export async function down(): Promise<void> {
   const t0 = performance.now();
   const { pids, killed } = await stopBrokers();
   if (pids.length === 0) say('kafka: not running');
   else say(`kafka: stopped pid ${pids.join(', ')}${killed.length > 0 ? ` (SIGKILL after grace period: ${killed.join(', ')})` : ''}`);
   if (await isPortOpen(KAFKA_HOST, KAFKA_PORT)) say(`kafka: warning: ${KAFKA_HOST}:${KAFKA_PORT} still answers (not this stack's broker)`);
+  const secureDb = await stopSecureMariaDb();
+  say(secureDb === undefined ? 'mariadb (TLS only): not running' : `mariadb (TLS only): stopped pid ${secureDb}`);
   say('mariadb: left running (machine service)');
   console.log(`stack down in ${seconds(t0)}`);
 }
@@ -78,9 +97,11 @@ export async function status(): Promise<boolean> {
     ? `running (pid ${pids.join(', ')}) on ${KAFKA_HOST}:${KAFKA_PORT}, ${info !== null ? 'answering' : 'NOT answering yet'}`
     : info !== null ? `${KAFKA_HOST}:${KAFKA_PORT} answers, but not this stack's broker` : 'stopped';
   const db = await isMariaDbUp();
+  const secureDb = await isSecureMariaDbUp();
   console.log(`kafka:   ${kafka} (${jars}; data ${rel(kafkaPaths.data)}, log ${rel(kafkaPaths.log)})`);
   console.log(`mariadb: ${db ? 'up' : 'down'} on ${DB_HOST}:${DB_PORT}`);
-  return pids.length > 0 && info !== null && db;
+  console.log(`mariadb (TLS only): ${secureDb ? 'up' : 'down'} on ${DB_HOST}:${SECURE_DB_PORT} (data ${rel(secureDbPaths.data)}, log ${rel(secureDbPaths.log)})`);
+  return pids.length > 0 && info !== null && db && secureDb;
 }
 
 async function main(command: string | undefined): Promise<number> {
