@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureKafkaJars, ensureStorageFormatted, findBrokerPids, startBroker, stopBrokers, waitForBroker, writeBrokerConfig, type BrokerSite } from '../../src/stack/kafka.ts';
@@ -10,19 +9,9 @@ import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { uniqueTopic } from '../support/kafka.ts';
 import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
-import { describeRequiring, isReachable } from '../support/services.ts';
+import { describeRequiring, freePort, isReachable } from '../support/services.ts';
 
 const DAY = '2021-03-25';
-
-/** A local port nothing listens on (it was free a moment ago). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('Cannot find a free port: the server has no address');
-  return address.port;
-}
 
 function javaProblem(): string | undefined {
   try {
