@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Knex } from 'knex';
 import { concatMap, from } from 'rxjs';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import type { OrderSource } from '../../src/sources/order-source.ts';
 import { SAMPLE } from '../support/cli.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { toBatches } from '../support/replay.ts';
-import { describeWithService, isReachable } from '../support/services.ts';
+import { describeWithService, freePort, isReachable } from '../support/services.ts';
 
 const DAY = '2021-03-25 00:00:00';
 const formatTime = (ms: number): string => timestampInZone(ms, 'UTC');
@@ -298,7 +297,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
   });
 
   it('keeps retrying, 200 ms doubling up to 5 s, while connections are refused, and stops with one line when the signal aborts', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const stop = new AbortController();
     const delays: number[] = [];
     const down = openDatabase(parseDatabase(`mysql://root@127.0.0.1:${port}/tradeflow`));
@@ -310,13 +309,3 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
     await down.destroy();
   });
 });
-
-/** A local port that nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

@@ -2,6 +2,7 @@
  * Specs that need a real service (MariaDB, Kafka): run when it answers; when it does not, they
  * fail under CI or TRADEFLOW_REQUIRE_SERVICES, and are skipped with a note otherwise.
  */
+import { createServer } from 'node:net';
 import { isPortOpen } from '../../src/stack/probe.ts';
 import { describe, it } from 'vitest';
 
@@ -61,4 +62,14 @@ export function describeRequiring(requirement: Requirement, title: string, specs
 export function describeWithService(service: Service, reachable: boolean, title: string, specs: () => void): void {
   const what = `${service.name} at ${service.host}:${service.port}`;
   describeRequiring({ present: reachable, what, absence: `${what} is not reachable`, remedy: 'npm run stack:up' }, title, specs);
+}
+
+/** A local port that nothing listens on (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('Cannot find a free port: the server has no address');
+  return address.port;
 }

@@ -23,6 +23,26 @@ export const kafkaPaths = {
   mvnLog: path.join(STACK_DIR, 'mvn.log'),
 } as const;
 
+/**
+ * Where one broker listens and keeps its files. The stack's broker is {@link STACK_BROKER}; a spec
+ * may start a throwaway one on other ports in a temp dir, with the same jars.
+ */
+export interface BrokerSite {
+  readonly port: number;
+  readonly controllerPort: number;
+  /** Its config, KRaft data, log and pid file live here. */
+  readonly dir: string;
+}
+
+/** The broker of `npm run stack:up`: 9092/9093, files in .stack/. */
+export const STACK_BROKER: BrokerSite = { port: KAFKA_PORT, controllerPort: CONTROLLER_PORT, dir: STACK_DIR };
+
+/** The files of a broker of `site` (for the stack's: those of {@link kafkaPaths}). */
+export function brokerFiles(site: BrokerSite): { config: string; data: string; log: string; pid: string } {
+  if (site === STACK_BROKER) return kafkaPaths;
+  return { config: path.join(site.dir, 'kafka-server.properties'), data: path.join(site.dir, 'kafka-data'), log: path.join(site.dir, 'kafka.log'), pid: path.join(site.dir, 'kafka.pid') };
+}
+
 const JVM_OPTIONS = [
   '-Xms256m',
   '-Xmx768m',
@@ -73,80 +93,97 @@ export async function ensureKafkaJars(say: Say): Promise<string> {
   return libs;
 }
 
-/** Writes .stack/kafka-server.properties from the checked-in template (the certificates must exist: see tls.ts). */
-export function writeBrokerConfig(): void {
-  const text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', kafkaPaths.data).replaceAll('@TLS_DIR@', TLS_DIR);
-  fs.mkdirSync(STACK_DIR, { recursive: true });
-  fs.writeFileSync(kafkaPaths.config, text);
+/**
+ * Writes .stack/kafka-server.properties (or the site's) from the checked-in template; the stack's
+ * broker also opens the secured listeners (the certificates must exist: see tls.ts), a throwaway
+ * broker of a spec only its plaintext one and its controller, on its own ports.
+ */
+export function writeBrokerConfig(site: BrokerSite = STACK_BROKER): void {
+  const files = brokerFiles(site);
+  let text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', files.data).replaceAll('@TLS_DIR@', TLS_DIR);
+  if (site !== STACK_BROKER) {
+    text = text
+      .replace(/^((?:advertised\.)?listeners=.*?),SASL_SSL:\/\/[^,\n]*,SSL:\/\/[^,\n]*$/gm, '$1')
+      .replaceAll(`127.0.0.1:${KAFKA_PORT}`, `127.0.0.1:${site.port}`)
+      .replaceAll(`127.0.0.1:${CONTROLLER_PORT}`, `127.0.0.1:${site.controllerPort}`);
+  }
+  fs.mkdirSync(site.dir, { recursive: true });
+  fs.writeFileSync(files.config, text);
 }
 
-/** The java command line that runs `mainClass` (or a single-file .java source) with the broker jars. */
+/** The java command line that runs `mainClass` (or a single-file .java source) with the broker jars, for the stack's broker. */
 export function javaArgs(libs: string, mainClass: string, ...rest: string[]): string[] {
-  return [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${kafkaPaths.log4j}`, `-Dkafka.logs.dir=${STACK_DIR}`,
+  return siteJavaArgs(libs, STACK_BROKER, mainClass, ...rest);
+}
+
+function siteJavaArgs(libs: string, site: BrokerSite, mainClass: string, ...rest: string[]): string[] {
+  return [...JVM_OPTIONS, `-Dlog4j2.configurationFile=${kafkaPaths.log4j}`, `-Dkafka.logs.dir=${site.dir}`,
     '-cp', path.join(libs, '*'), mainClass, ...rest];
 }
 
 /** Formats the KRaft storage in .stack/kafka-data (single voter, `--standalone`) unless already formatted; returns the cluster id. */
-export function ensureStorageFormatted(libs: string): string | null {
-  const meta = path.join(kafkaPaths.data, 'meta.properties');
+export function ensureStorageFormatted(libs: string, site: BrokerSite = STACK_BROKER): string | null {
+  const files = brokerFiles(site);
+  const meta = path.join(files.data, 'meta.properties');
   if (fs.existsSync(meta)) return null;
   let clusterId = randomBytes(16).toString('base64url');
   while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-  const result = spawnSync('java', javaArgs(libs, 'kafka.tools.StorageTool', 'format', '--standalone',
-    '--cluster-id', clusterId, '--config', kafkaPaths.config), { encoding: 'utf8' });
-  fs.appendFileSync(kafkaPaths.log, `${result.stdout ?? ''}${result.stderr ?? ''}`);
+  const result = spawnSync('java', siteJavaArgs(libs, site, 'kafka.tools.StorageTool', 'format', '--standalone',
+    '--cluster-id', clusterId, '--config', files.config), { encoding: 'utf8' });
+  fs.appendFileSync(files.log, `${result.stdout ?? ''}${result.stderr ?? ''}`);
   if (result.status !== 0 || !fs.existsSync(meta)) {
-    throw new StackError(`formatting ${rel(kafkaPaths.data)} failed: ${lastProblem(`${result.stdout}${result.stderr}`)}; see ${rel(kafkaPaths.log)}`);
+    throw new StackError(`formatting ${rel(files.data)} failed: ${lastProblem(`${result.stdout}${result.stderr}`)}; see ${rel(files.log)}`);
   }
   return clusterId;
 }
 
 /** True when `pid` is a live (not zombie) java process running this stack's broker (Linux /proc). */
-export function isStackBroker(pid: number): boolean {
+export function isStackBroker(pid: number, site: BrokerSite = STACK_BROKER): boolean {
   try {
     const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.includes('kafka.Kafka') && argv.includes(kafkaPaths.config);
+    return argv.includes('kafka.Kafka') && argv.includes(brokerFiles(site).config);
   } catch {
     return false;
   }
 }
 
 /** Pids of every running broker of this stack: the pid file's, plus any found in /proc (e.g. after a lost pid file). */
-export function findBrokerPids(): number[] {
+export function findBrokerPids(site: BrokerSite = STACK_BROKER): number[] {
   const pids = new Set<number>();
-  const fromFile = Number.parseInt(readOr(kafkaPaths.pid, ''), 10);
-  if (Number.isInteger(fromFile) && isStackBroker(fromFile)) pids.add(fromFile);
+  const fromFile = Number.parseInt(readOr(brokerFiles(site).pid, ''), 10);
+  if (Number.isInteger(fromFile) && isStackBroker(fromFile, site)) pids.add(fromFile);
   for (const entry of fs.readdirSync('/proc')) {
-    if (/^\d+$/.test(entry) && isStackBroker(Number(entry))) pids.add(Number(entry));
+    if (/^\d+$/.test(entry) && isStackBroker(Number(entry), site)) pids.add(Number(entry));
   }
   return [...pids].sort((a, b) => a - b);
 }
 
 /** Starts the broker detached (it outlives this process), stdout/stderr appended to .stack/kafka.log; returns its pid. */
-export function startBroker(libs: string): number {
-  fs.mkdirSync(STACK_DIR, { recursive: true });
-  if (fs.existsSync(kafkaPaths.log) && fs.statSync(kafkaPaths.log).size > 20 * 1024 * 1024) {
-    fs.renameSync(kafkaPaths.log, `${kafkaPaths.log}.1`); // keep one old log
+export function startBroker(libs: string, site: BrokerSite = STACK_BROKER): number {
+  const files = brokerFiles(site);
+  fs.mkdirSync(site.dir, { recursive: true });
+  if (fs.existsSync(files.log) && fs.statSync(files.log).size > 20 * 1024 * 1024) {
+    fs.renameSync(files.log, `${files.log}.1`); // keep one old log
   }
-  fs.appendFileSync(kafkaPaths.log, `\n===== stack up ${new Date().toISOString()} =====\n`);
-  const log = fs.openSync(kafkaPaths.log, 'a');
-  const child = spawn('java', javaArgs(libs, 'kafka.Kafka', kafkaPaths.config), {
-    cwd: STACK_DIR,
+  fs.appendFileSync(files.log, `\n===== stack up ${new Date().toISOString()} =====\n`);
+  const log = fs.openSync(files.log, 'a');
+  const child = spawn('java', siteJavaArgs(libs, site, 'kafka.Kafka', files.config), {
+    cwd: site.dir,
     detached: true,
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);
   child.unref();
-  if (child.pid === undefined) throw new StackError(`could not start java; see ${rel(kafkaPaths.log)}`);
-  fs.writeFileSync(kafkaPaths.pid, `${child.pid}\n`);
+  if (child.pid === undefined) throw new StackError(`could not start java; see ${rel(files.log)}`);
+  fs.writeFileSync(files.pid, `${child.pid}\n`);
   return child.pid;
 }
 
 /** Asks the broker for its metadata; null when it does not answer (yet) or lists no broker. */
-export async function brokerMetadata(): Promise<ClusterInfo | null> {
-  if (!(await isPortOpen(KAFKA_HOST, KAFKA_PORT))) return null;
+export async function brokerMetadata(site: BrokerSite = STACK_BROKER): Promise<ClusterInfo | null> {
+  if (!(await isPortOpen(KAFKA_HOST, site.port))) return null;
   try {
-    const info = await kafkaMetadata(KAFKA_HOST, KAFKA_PORT);
+    const info = await kafkaMetadata(KAFKA_HOST, site.port);
     return info.brokers.length > 0 ? info : null;
   } catch {
     return null;
@@ -154,34 +191,36 @@ export async function brokerMetadata(): Promise<ClusterInfo | null> {
 }
 
 /** Waits until broker `pid` answers a Metadata request; throws a StackError if it exits or `timeoutMs` passes. */
-export async function waitForBroker(pid: number, timeoutMs: number): Promise<ClusterInfo> {
+export async function waitForBroker(pid: number, timeoutMs: number, site: BrokerSite = STACK_BROKER): Promise<ClusterInfo> {
   const deadline = Date.now() + timeoutMs;
+  const { log } = brokerFiles(site);
   for (;;) {
-    if (!isStackBroker(pid)) {
-      throw new StackError(`Kafka broker (pid ${pid}) exited while starting: ${lastProblem(tailOf(kafkaPaths.log))}; see ${rel(kafkaPaths.log)}`);
+    if (!isStackBroker(pid, site)) {
+      throw new StackError(`Kafka broker (pid ${pid}) exited while starting: ${lastProblem(tailOf(log))}; see ${rel(log)}`);
     }
-    const info = await brokerMetadata();
+    const info = await brokerMetadata(site);
     if (info !== null) return info;
     if (Date.now() > deadline) {
-      throw new StackError(`Kafka broker (pid ${pid}) did not answer on ${KAFKA_HOST}:${KAFKA_PORT} within ${timeoutMs / 1000}s; see ${rel(kafkaPaths.log)} (npm run stack:down stops it)`);
+      throw new StackError(`Kafka broker (pid ${pid}) did not answer on ${KAFKA_HOST}:${site.port} within ${timeoutMs / 1000}s; see ${rel(log)} (npm run stack:down stops it)`);
     }
     await sleep(250);
   }
 }
 
 /** Stops every broker of this stack: SIGTERM, up to `graceMs` to exit, then SIGKILL; returns the pids it stopped. */
-export async function stopBrokers(graceMs = 30_000): Promise<{ pids: number[]; killed: number[] }> {
-  const pids = findBrokerPids();
+export async function stopBrokers(graceMs = 30_000, site: BrokerSite = STACK_BROKER): Promise<{ pids: number[]; killed: number[] }> {
+  const pids = findBrokerPids(site);
+  const running = (pid: number): boolean => isStackBroker(pid, site);
   for (const pid of pids) signal(pid, 'SIGTERM');
   const killed: number[] = [];
   const deadline = Date.now() + graceMs;
-  while (pids.some(isStackBroker) && Date.now() < deadline) await sleep(200);
-  for (const pid of pids.filter(isStackBroker)) {
+  while (pids.some(running) && Date.now() < deadline) await sleep(200);
+  for (const pid of pids.filter(running)) {
     signal(pid, 'SIGKILL');
     killed.push(pid);
   }
-  while (pids.some(isStackBroker)) await sleep(100);
-  fs.rmSync(kafkaPaths.pid, { force: true });
+  while (pids.some(running)) await sleep(100);
+  fs.rmSync(brokerFiles(site).pid, { force: true });
   return { pids, killed };
 }
 
