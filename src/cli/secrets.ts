@@ -42,6 +42,7 @@ const SECRET_ASSIGNMENT = /^(-X\s*)?([\w.]*(?:password|secret|passphrase|jaas|ke
 export function redactedCommandLine(args: readonly string[]): string {
   return args.map((arg) => {
     const assignment = SECRET_ASSIGNMENT.exec(arg);
-    return assignment !== null ? `${assignment[1] ?? ''}${assignment[2]}=***` : redactUrlPasswords(arg);
+    // One argument is one value: its password runs to the last '@', spaces and all.
+    return assignment !== null ? `${assignment[1] ?? ''}${assignment[2]}=***` : arg.replace(/([a-z][a-z0-9+.-]*:\/*)([^\s/:@]*):(.*)@/i, (whole, scheme: string, user: string, secret: string) => (secret === '' ? whole : `${scheme}${user}:***@`));
   }).join(' ');
 }

@@ -4,6 +4,7 @@
  * that may come from elsewhere. Nothing in a message ever shows the password.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Knex } from 'knex';
 
 /** What mysql2 connects with (knex's type lacks mysql2's `ssl.verifyIdentity`). */
@@ -76,6 +77,10 @@ export function parseMysqlUrl(url: string, flags: MysqlOptions = {}, password?: 
   const user = decoded(parsed.username, 'user', url) || 'root';
   const secret = password ?? decoded(parsed.password, 'password', url);
   const socket = options.socket;
+  if (options['ssl-mode']?.toUpperCase() === 'VERIFY_IDENTITY' && isIP(parsed.hostname.replace(/^\[(.*)\]$/, '$1')) !== 0) {
+    // mysql2 checks a certificate's names against a host name only, never against an address.
+    throw new RangeError(`Cannot use ssl-mode=VERIFY_IDENTITY with the address ${parsed.hostname}: give the host name the server's certificate is made out to, or use VERIFY_CA`);
+  }
   const connection: ConnectionOptions = {
     user,
     ...(secret !== '' && { password: secret }),
