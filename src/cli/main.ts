@@ -1,4 +1,6 @@
+import { EnvironmentError, EXIT_CODES } from './environment.ts';
 import { UsageError } from './options.ts';
+import { packageVersion } from './version.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {
@@ -31,7 +33,7 @@ Commands:
   migrate    create or check the tables
   screen     serve the live sales screen of the table (another process fills it)
 
-tradeflow <command> --help shows a command's options.`;
+tradeflow <command> --help shows a command's options; tradeflow --version the version.`;
 
 /** Runs the CLI; returns the exit code. Mistakes get one line, never a stack trace. */
 export async function main(args: readonly string[], io: CommandIO = processIO()): Promise<number> {
@@ -40,6 +42,10 @@ export async function main(args: readonly string[], io: CommandIO = processIO())
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(packageVersion());
+    return 0;
+  }
   const load = COMMANDS[name];
   try {
     if (load === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
@@ -47,11 +53,11 @@ export async function main(args: readonly string[], io: CommandIO = processIO())
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`tradeflow: ${error.message}`);
-      return 2;
+      return EXIT_CODES.usage;
     }
     io.stderr(`tradeflow: ${oneLine(error)}`);
     if (io.env.TRADEFLOW_DEBUG) io.stderr(error instanceof Error ? (error.stack ?? '') : '');
-    return 1;
+    return error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed;
   }
 }
 

@@ -1,5 +1,6 @@
 import { openDatabase, parseDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
+import { naming } from './environment.ts';
 import type { CommandIO } from './main.ts';
 import { helpText, readOptions, UsageError, type OptionSpec } from './options.ts';
 
@@ -22,7 +23,7 @@ export async function migrateCommand(args: readonly string[], io: CommandIO): Pr
   }
   const db = openDatabase(location);
   try {
-    const applied = await migrateToLatest(db);
+    const applied = await naming({ db: location.display }, () => migrateToLatest(db));
     io.stdout(applied.length === 0 ? `${location.display}: tables up to date` : `${location.display}: applied ${applied.join(', ')}`);
   } finally {
     await db.destroy();

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
@@ -8,7 +8,8 @@ import { runJob, type SourcePlan } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import type { StagePlan } from '../stages/run-stages.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
-import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
+import { helpText, interval, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
+import { EnvironmentError, naming } from './environment.ts';
 import type { CommandIO } from './main.ts';
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
@@ -51,23 +52,25 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const stage = stagePlan(options, source);
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
-  await runJob(
+  const database = checked(() => parseDatabase(String(options.get('db'))));
+  const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${String(options.get('http-host'))})` };
+  await naming(culprits, () => runJob(
     {
       source,
       ...(stage !== undefined && { stage }),
       ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined, display } }),
-      database: checked(() => parseDatabase(String(options.get('db')))),
+      database,
       days: daySelection(options, zone),
       zone,
-      flushIntervalMs: wholeNumber('flush-interval', options.get('flush-interval')) ?? 1000,
+      flushIntervalMs: interval('flush-interval', options.get('flush-interval')) ?? 1000,
       flushRows: wholeNumber('flush-rows', options.get('flush-rows')) ?? 1000,
-      checkpointIntervalMs: wholeNumber('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
+      checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
     },
     counters,
     io,
-  );
+  ));
   return 0;
 }
 
@@ -97,8 +100,8 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
   }
   if (value.startsWith('file:')) {
     const path = value.slice('file:'.length);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--source: no such file "${path}"`);
-    return { kind: 'file', path };
+    if (!existsSync(path)) throw new UsageError(`--source: no such file "${path}"`);
+    return { kind: 'file', path: readableFile(path) };
   }
   if (value === 'kafka') {
     const startup: StartupMode = checked(() => parseStartup(String(options.get('startup'))));
@@ -117,6 +120,21 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
     };
   }
   throw new UsageError(`--source: expected simulator, file:PATH or kafka, got "${value}"`);
+}
+
+/** The path of a recorded stream that can be read: EnvironmentError naming it otherwise. */
+function readableFile(path: string): string {
+  const stat = statSync(path);
+  if (!stat.isFile()) {
+    const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : 'a device';
+    throw new EnvironmentError(`--source file:${path}: ${kind}, not a file (a recorded stream is a .jsonl file)`);
+  }
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new EnvironmentError(`--source file:${path}: not readable by this user (permission denied)`);
+  }
+  return path;
 }
 
 function checked<T>(read: () => T): T {

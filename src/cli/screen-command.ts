@@ -3,6 +3,7 @@ import { checkZone, systemZone } from '../core/business-day.ts';
 import { openDatabase, parseDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { watchDatabase } from '../screen/database-watch.ts';
 import { startScreen } from '../screen/screen-server.ts';
+import { naming } from './environment.ts';
 import type { CommandIO } from './main.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
@@ -43,7 +44,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   const database = await watchDatabase(db);
   let screen;
   try {
-    screen = await startScreen({ db, zone, port, host, display, status: () => ({ pipeline: 'none', database: database.state() }) });
+    screen = await naming({ http: `--http-port ${port} (--http-host ${host})` }, () => startScreen({ db, zone, port, host, display, status: () => ({ pipeline: 'none', database: database.state() }) }));
   } catch (error) {
     database.stop();
     await db.destroy();

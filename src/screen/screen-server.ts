@@ -225,7 +225,7 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
     loop.stop();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : oneLine(error);
-    throw new Error(`Cannot serve the screen on ${host}:${port}: ${why}`);
+    throw new Error(`Cannot serve the screen on ${host}:${port}: ${why}`, { cause: error });
   }
   const address = server.address() as AddressInfo;
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;
