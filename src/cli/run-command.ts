@@ -8,6 +8,7 @@ import { runJob, type SourcePlan } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import type { StagePlan } from '../stages/run-stages.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
+import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { helpText, interval, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import { EnvironmentError, naming } from './environment.ts';
 import type { CommandIO } from './main.ts';
@@ -32,6 +33,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address of the live sales screen (0.0.0.0: every interface)', default: '127.0.0.1' },
+  ...HTTP_GUARD_OPTIONS,
   ...DISPLAY_OPTIONS,
   { name: 'rate', type: 'string', value: 'N', description: 'simulator: new orders per second', default: '50' },
   { name: 'seed', type: 'string', value: 'N', description: 'simulator: seed of the simulated shop', default: '1' },
@@ -52,13 +54,17 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const stage = stagePlan(options, source);
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
+  const guard = readGuard(options);
+  const httpHost = String(options.get('http-host'));
+  const warning = httpPort !== 0 ? guardWarning(httpHost, guard) : undefined;
+  if (warning !== undefined) io.stderr(warning);
   const database = checked(() => parseDatabase(String(options.get('db'))));
   const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${String(options.get('http-host'))})` };
   await naming(culprits, () => runJob(
     {
       source,
       ...(stage !== undefined && { stage }),
-      ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined, display } }),
+      ...(httpPort !== 0 && { http: { port: httpPort, host: httpHost, portGiven: givenPort !== undefined, display, guard } }),
       database,
       days: daySelection(options, zone),
       zone,
