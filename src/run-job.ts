@@ -19,6 +19,7 @@ import { dropCheckpoint, loadCheckpoint, loadProgress, saveCheckpoint } from './
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
 import type { ScreenDisplay } from './screen/screen-api.ts';
+import type { ScreenGuard } from './screen/screen-guard.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { describeDbError } from './sinks/db-errors.ts';
 import { failpoint } from './sinks/failpoint.ts';
@@ -64,7 +65,7 @@ export interface JobPlan {
   /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
   readonly stage?: StagePlan;
   /** The live screen: where, and whether that port was asked for. None: no screen. */
-  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean; readonly display?: ScreenDisplay };
+  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean; readonly display?: ScreenDisplay; readonly guard?: ScreenGuard };
 }
 
 /** Where a run reports. */

@@ -5,6 +5,7 @@ import { createCounters, type PipelineCounters } from '../../src/core/batch.ts';
 import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
 import type { ScreenDisplay } from '../../src/screen/screen-api.ts';
+import type { ScreenGuard } from '../../src/screen/screen-guard.ts';
 import { startScreen, type Screen } from '../../src/screen/screen-server.ts';
 import { createChangeNotifier, type ChangeNotifier, type ScreenStatus } from '../../src/screen/screen-status.ts';
 import { scratchDir } from '../support/cli.ts';
@@ -74,6 +75,8 @@ export interface RigOptions {
   /** A database to serve instead of a fresh table with the rows. */
   readonly db?: Knex;
   readonly display?: ScreenDisplay;
+  /** Allowed hosts, token, cap on pages, embedding. */
+  readonly guard?: ScreenGuard;
 }
 
 /** A screen on a fresh table holding `rows`, with a clock and a status the spec sets. */
@@ -98,7 +101,7 @@ export async function screenRig(rows: readonly TableRow[] = SAMPLE_ROWS, pollInt
     },
   };
   const start = (port: number): Promise<Screen> =>
-    startScreen({ db, port, zone: ZONE, clock: () => rig.now, status: () => rig.status, changes, pollIntervalMs, ...(options.display && { display: options.display }) });
+    startScreen({ db, port, zone: ZONE, clock: () => rig.now, status: () => rig.status, changes, pollIntervalMs, ...(options.display && { display: options.display }), ...(options.guard && { guard: options.guard }) });
   rig.screen = await start(0);
   return rig as ScreenRig;
 }

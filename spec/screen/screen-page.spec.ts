@@ -176,4 +176,23 @@ describeWithChromium('the live screen in a browser', () => {
     expect(await text('live-text')).toBe('live');
     expect(await page.evaluate(() => (globalThis as unknown as ScreenWindow).tradeflowScreen?.loadId)).toBe(loadId); // no reload
   }, 30_000);
+  it('works as a wall screen opened with the token in its URL: the figures shown, then followed', async () => {
+    const token = 'wall-screen-token-0123456789';
+    rig = await screenRig(undefined, 200, { guard: { token } });
+    const refused = await fetch(new URL('api/snapshot', rig.screen.url));
+    expect(refused.status).toBe(401);
+    const opened = await browser.newPage();
+    page = opened;
+    const failed: string[] = [];
+    opened.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await opened.goto(`${rig.screen.url}?token=${token}`);
+    await opened.waitForFunction(() => ((globalThis as unknown as ScreenWindow).tradeflowScreen?.snapshots ?? 0) > 0, undefined, { timeout: 5000 });
+    expect(await text('gmv-webShop')).toBe('986.50');
+    await upsert(rig.db, [{ ...SAMPLE_ROWS[3]!, cur_gmv: 2_000 }]);
+    rig.changes.notify();
+    await expect.poll(() => text('gmv-webShop'), { timeout: 5000, interval: 50 }).toBe('2,000.00');
+    expect(failed).toEqual([]);
+  }, 30_000);
 });

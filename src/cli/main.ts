@@ -1,6 +1,8 @@
 import { explainConnectionError } from '../db/connection-errors.ts';
 import { UsageError } from './options.ts';
 import { createSecrets, type Secrets } from './secrets.ts';
+import { EnvironmentError, EXIT_CODES } from './environment.ts';
+import { packageVersion } from './version.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {
@@ -35,7 +37,7 @@ Commands:
   migrate    create or check the tables
   screen     serve the live sales screen of the table (another process fills it)
 
-tradeflow <command> --help shows a command's options.`;
+tradeflow <command> --help shows a command's options; tradeflow --version the version.`;
 
 /** Runs the CLI; returns the exit code. Mistakes get one line, never a stack trace. */
 export async function main(args: readonly string[], given: CommandIO = processIO()): Promise<number> {
@@ -46,6 +48,10 @@ export async function main(args: readonly string[], given: CommandIO = processIO
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(packageVersion());
+    return 0;
+  }
   const load = COMMANDS[name];
   try {
     if (load === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
@@ -53,11 +59,11 @@ export async function main(args: readonly string[], given: CommandIO = processIO
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`tradeflow: ${error.message}`);
-      return 2;
+      return EXIT_CODES.usage;
     }
     io.stderr(`tradeflow: ${explainConnectionError(error) ?? oneLine(error)}`);
     if (io.env.TRADEFLOW_DEBUG) io.stderr(error instanceof Error ? (error.stack ?? '') : '');
-    return 1;
+    return error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed;
   }
 }
 

@@ -1,6 +1,7 @@
 import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
+import { naming } from './environment.ts';
 import type { CommandIO } from './main.ts';
 import { helpText, readOptions, type OptionSpec } from './options.ts';
 
@@ -19,7 +20,7 @@ export async function migrateCommand(args: readonly string[], io: CommandIO): Pr
   const location = readDatabase(options, io);
   const db = openDatabase(location);
   try {
-    const applied = await migrateToLatest(db);
+    const applied = await naming({ db: location.display }, () => migrateToLatest(db));
     io.stdout(applied.length === 0 ? `${location.display}: tables up to date` : `${location.display}: applied ${applied.join(', ')}`);
   } finally {
     await db.destroy();

@@ -50,15 +50,24 @@ export function readOptions(
   return result;
 }
 
-/** A whole number from a flag's value; UsageError naming the flag. */
-export function wholeNumber(flag: string, value: string | boolean | undefined, min = 1): number | undefined {
+/** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires at once. */
+export const LONGEST_TIMER_MS = 2_147_483_647;
+
+/** A whole number from a flag's value, from `min` to `max`; UsageError naming the flag and the bound. */
+export function wholeNumber(flag: string, value: string | boolean | undefined, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const text = String(value).replace(/_/g, '');
   const number = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(number) || number < min) {
     throw new UsageError(`--${flag}: expected a whole number of at least ${min}, got "${String(value)}"`);
   }
+  if (number > max) throw new UsageError(`--${flag}: expected at most ${max.toLocaleString('en-US')}${max === LONGEST_TIMER_MS ? ' ms (the longest a timer takes, about 24.8 days)' : ''}, got "${String(value)}"`);
   return number;
+}
+
+/** Milliseconds of an interval flag: from 1 to what a timer takes. */
+export function interval(flag: string, value: string | boolean | undefined): number | undefined {
+  return wholeNumber(flag, value, 1, LONGEST_TIMER_MS);
 }
 
 /** The --help text of a command. */
@@ -79,6 +88,8 @@ function describeParseError(error: unknown): string {
   if (unknown) return `unknown option ${unknown[1]}`;
   const missing = /Option '(--[\w-]+)[^']*' argument missing/.exec(message);
   if (missing) return `${missing[1]} needs a value`;
+  const ambiguous = /Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(message);
+  if (ambiguous) return `${ambiguous[1]} needs a value (one that starts with "-" is written ${ambiguous[1]}=-5)`;
   const positional = /Unexpected argument '([^']+)'/.exec(message);
   if (positional) return `unexpected argument "${positional[1]}"`;
   return message.split('\n')[0] ?? message;

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
@@ -8,8 +8,10 @@ import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import type { StagePlan } from '../stages/run-stages.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
+import { EnvironmentError, naming } from './environment.ts';
+import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
-import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
+import { helpText, interval, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import type { CommandIO } from './main.ts';
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
@@ -35,6 +37,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address of the live sales screen (0.0.0.0: every interface)', default: '127.0.0.1' },
+  ...HTTP_GUARD_OPTIONS,
   ...DISPLAY_OPTIONS,
   { name: 'rate', type: 'string', value: 'N', description: 'simulator: new orders per second', default: '50' },
   { name: 'seed', type: 'string', value: 'N', description: 'simulator: seed of the simulated shop', default: '1' },
@@ -60,24 +63,29 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const stage = stagePlan(options, source);
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
+  const guard = readGuard(options);
+  const httpHost = String(options.get('http-host'));
+  const warning = httpPort !== 0 ? guardWarning(httpHost, guard) : undefined;
+  if (warning !== undefined) io.stderr(warning);
   const database = readDatabase(options, io);
-  const job = (): Promise<void> => runJob(
+  const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${httpHost})` };
+  const job = (): Promise<void> => naming(culprits, () => runJob(
     {
       source,
       ...(stage !== undefined && { stage }),
-      ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined, display } }),
+      ...(httpPort !== 0 && { http: { port: httpPort, host: httpHost, portGiven: givenPort !== undefined, display, guard } }),
       database,
       days: daySelection(options, zone),
       zone,
-      flushIntervalMs: wholeNumber('flush-interval', options.get('flush-interval')) ?? 1000,
+      flushIntervalMs: interval('flush-interval', options.get('flush-interval')) ?? 1000,
       flushRows: wholeNumber('flush-rows', options.get('flush-rows')) ?? 1000,
-      checkpointIntervalMs: wholeNumber('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
+      checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
     },
     counters,
     io,
-  );
+  ));
   await (kafka !== undefined ? withKafka(kafka, job) : job());
   return 0;
 }
@@ -110,8 +118,8 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
   }
   if (value.startsWith('file:')) {
     const path = value.slice('file:'.length);
-    if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`--source: no such file "${path}"`);
-    return { kind: 'file', path };
+    if (!existsSync(path)) throw new UsageError(`--source: no such file "${path}"`);
+    return { kind: 'file', path: readableFile(path) };
   }
   if (value === 'kafka') {
     const startup: StartupMode = checked(() => parseStartup(String(options.get('startup'))));
@@ -131,6 +139,21 @@ function sourcePlan(value: string, options: Map<string, string | boolean>, zone:
     };
   }
   throw new UsageError(`--source: expected simulator, file:PATH or kafka, got "${value}"`);
+}
+
+/** The path of a recorded stream that can be read: EnvironmentError naming it otherwise. */
+function readableFile(path: string): string {
+  const stat = statSync(path);
+  if (!stat.isFile()) {
+    const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : 'a device';
+    throw new EnvironmentError(`--source file:${path}: ${kind}, not a file (a recorded stream is a .jsonl file)`);
+  }
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new EnvironmentError(`--source file:${path}: not readable by this user (permission denied)`);
+  }
+  return path;
 }
 
 function checked<T>(read: () => T): T {

@@ -4,8 +4,10 @@ import { openDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { watchDatabase } from '../screen/database-watch.ts';
 import { startScreen } from '../screen/screen-server.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
+import { naming } from './environment.ts';
 import type { CommandIO } from './main.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
+import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
 const SCREEN_OPTIONS: readonly OptionSpec[] = [
@@ -14,6 +16,7 @@ const SCREEN_OPTIONS: readonly OptionSpec[] = [
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the screen (0: any free port)', default: '8080' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address to listen on (0.0.0.0: every interface)', default: '127.0.0.1' },
   { name: 'timezone', type: 'string', value: 'ZONE', description: 'IANA zone of "today" (default: the system zone)' },
+  ...HTTP_GUARD_OPTIONS,
   ...DISPLAY_OPTIONS,
 ];
 
@@ -36,6 +39,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   if (port > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${port}"`);
   const host = String(options.get('http-host'));
   const display = readDisplay(options);
+  const guard = readGuard(options);
 
   const sqliteFile = location.client === 'better-sqlite3' ? (location.config.connection as { filename: string }).filename : undefined;
   if (sqliteFile !== undefined && sqliteFile !== ':memory:' && !existsSync(sqliteFile)) {
@@ -45,13 +49,15 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   const database = await watchDatabase(db);
   let screen;
   try {
-    screen = await startScreen({ db, zone, port, host, display, status: () => ({ pipeline: 'none', database: database.state() }) });
+    screen = await naming({ http: `--http-port ${port} (--http-host ${host})` }, () => startScreen({ db, zone, port, host, display, guard, status: () => ({ pipeline: 'none', database: database.state() }) }));
   } catch (error) {
     database.stop();
     await db.destroy();
     throw error;
   }
   io.stderr(`tradeflow: screen of ${location.display} at ${screen.url} (zone ${zone}); Ctrl-C stops`);
+  const warning = guardWarning(host, guard);
+  if (warning !== undefined) io.stderr(warning);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop).off('SIGTERM', stop);

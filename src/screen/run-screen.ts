@@ -4,6 +4,7 @@ import type { PipelineCounters } from '../core/batch.ts';
 import type { OrderSource } from '../sources/order-source.ts';
 import { watchDatabase } from './database-watch.ts';
 import type { ScreenDisplay } from './screen-api.ts';
+import type { ScreenGuard } from './screen-guard.ts';
 import { startScreen } from './screen-server.ts';
 import { createChangeNotifier, createDurationRecorder } from './screen-status.ts';
 
@@ -24,6 +25,8 @@ export interface RunScreenOptions {
   readonly log: (line: string) => void;
   /** Locale and currency of the page. Default: en-US, no currency. */
   readonly display?: ScreenDisplay | undefined;
+  /** Allowed hosts, token, cap on pages, embedding (screen-guard.ts). Default: its defaults. */
+  readonly guard?: ScreenGuard | undefined;
 }
 
 /** What the run tells its screen. */
@@ -37,7 +40,7 @@ export interface RunScreen {
 
 /** Serves the live screen of this run; without one (a default port taken), a screen that does nothing. */
 export async function openRunScreen(options: RunScreenOptions): Promise<RunScreen> {
-  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, log, display } = options;
+  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, log, display, guard } = options;
   const changes = createChangeNotifier();
   const durations = createDurationRecorder();
   const watch = await watchDatabase(db);
@@ -51,6 +54,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
       host,
       changes,
       ...(display !== undefined && { display }),
+      ...(guard !== undefined && { guard }),
       status: () => {
         const lag = source.lag?.();
         return {

@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { dayInZone } from '../core/business-day.ts';
 import { eventLoopMonitor, METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { screenApi, type ApiAnswer, type ScreenDisplay } from './screen-api.ts';
+import { checkRequest, DEFAULT_MAX_EVENT_CLIENTS, type ScreenGuard } from './screen-guard.ts';
 import type { ScreenChanges, ScreenStatus } from './screen-status.ts';
 import { buildSnapshot, readDayRows, type DayRows, type ScreenSnapshot } from './snapshot.ts';
 
@@ -34,6 +35,8 @@ export interface ScreenOptions {
   readonly pollIntervalMs?: number;
   /** Locale and currency of the page. Default: en-US, amounts without a currency. */
   readonly display?: ScreenDisplay;
+  /** Allowed Host names, a token, the cap on pages, who may embed it. Default: loopback names and IPs, no token, 100 pages, no embedding. */
+  readonly guard?: ScreenGuard;
 }
 
 /** A running screen. */
@@ -64,13 +67,19 @@ const ASSETS: Readonly<Record<string, { readonly file: () => string | URL; reado
 
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
   'Referrer-Policy': 'no-referrer',
 };
 
+/** The page's CSP; `frameAncestors` says who may embed it (a wall-screen tool). */
+function contentSecurityPolicy(frameAncestors: string): string {
+  return `default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors ${frameAncestors}`;
+}
+
 /** Starts the screen; resolves once it listens. */
 export async function startScreen(options: ScreenOptions): Promise<Screen> {
-  const { db, zone, status, changes, clock = Date.now, host = '127.0.0.1', port = 8080, pollIntervalMs = 1000, display = { locale: 'en-US' } } = options;
+  const { db, zone, status, changes, clock = Date.now, host = '127.0.0.1', port = 8080, pollIntervalMs = 1000, display = { locale: 'en-US' }, guard = {} } = options;
+  const csp = contentSecurityPolicy(guard.frameAncestors ?? "'none'");
+  const maxEventClients = guard.maxEventClients ?? DEFAULT_MAX_EVENT_CLIENTS;
   const api = screenApi({ db, zone, clock, display });
   const assets = new Map<string, Buffer>();
   const clients = new Set<ServerResponse>();
@@ -159,8 +168,23 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://screen');
+    response.setHeader('Content-Security-Policy', csp);
+    let url: URL;
+    try {
+      // A path only ("//x" would be read as a host): anything else is not a request for this server.
+      if (!(request.url ?? '/').startsWith('/') || (request.url ?? '/').startsWith('//')) throw new TypeError('not a path');
+      url = new URL(request.url ?? '/', 'http://screen');
+    } catch {
+      send(response, 400, 'text/plain; charset=utf-8', 'Bad request: the URL is not a path of this server\n');
+      return;
+    }
     const route = url.pathname;
+    const { refusal, setCookie } = checkRequest(request, url, guard);
+    if (refusal !== undefined) {
+      send(response, refusal.status, 'text/plain; charset=utf-8', `${refusal.text}\n`, refusal.headers);
+      return;
+    }
+    if (setCookie !== undefined) response.setHeader('Set-Cookie', setCookie);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       send(response, 405, 'text/plain; charset=utf-8', 'Only GET and HEAD\n', { Allow: 'GET, HEAD' });
       return;
@@ -171,6 +195,8 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
       send(response, 200, entry.type, await asset(route), { 'Cache-Control': 'no-cache' });
     } else if (route === '/events' && request.method === 'HEAD') {
       send(response, 200, 'text/event-stream; charset=utf-8', '');
+    } else if (route === '/events' && clients.size >= maxEventClients) {
+      send(response, 503, 'text/plain; charset=utf-8', `Too many screens: ${maxEventClients} pages are open, the most this server serves (--http-max-clients)\n`, { 'Retry-After': '10' });
     } else if (route === '/events') {
       response.writeHead(200, {
         ...SECURITY_HEADERS,
@@ -225,7 +251,7 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
     loop.stop();
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : oneLine(error);
-    throw new Error(`Cannot serve the screen on ${host}:${port}: ${why}`);
+    throw new Error(`Cannot serve the screen on ${host}:${port}: ${why}`, { cause: error });
   }
   const address = server.address() as AddressInfo;
   const shownHost = address.address.includes(':') ? `[${address.address}]` : address.address;

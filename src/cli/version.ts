@@ -1,0 +1,10 @@
+/** The version of the installed package, from its package.json (read only when asked). */
+import { readFileSync } from 'node:fs';
+
+/** `version` of tradeflow's package.json (the same relative place from src/cli and dist/cli). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const version = (JSON.parse(text) as { version?: unknown }).version;
+  if (typeof version !== 'string') throw new RangeError('Cannot tell the version: package.json has no "version"');
+  return version;
+}
