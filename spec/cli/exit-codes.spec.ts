@@ -60,7 +60,7 @@ describe('exit code 3: an environment the command cannot work in, in one line na
     const port = await closedPort();
     expect(await failure(['run', ...REPLAY, '--db', `mysql://root:secret@127.0.0.1:${port}/test`])).toEqual({
       code: 3,
-      line: `tradeflow: --db mysql://root@127.0.0.1:${port}/test: connection refused (no server listens at that address)`,
+      line: `tradeflow: --db mysql://root:***@127.0.0.1:${port}/test: connection refused (no server listens at that address)`,
     });
   }, 30_000);
 
