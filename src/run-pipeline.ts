@@ -1,7 +1,7 @@
-import { concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
+import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
 import type { SourceOffset } from './core/batch.ts';
 import { collectHistory } from './core/minute-history.ts';
-import type { Flush } from './operators/buffer-flush.ts';
+import type { Flush } from './core/flush.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
 import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
 import type { FlowControl, OrderSource } from './sources/order-source.ts';
@@ -35,7 +35,7 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
   readonly onFlush?: (flush: Flush, progress: FlushProgress | undefined) => void;
   /** Checkpoints; without it, nothing is checkpointed. */
   readonly checkpoint?: CheckpointOptions;
-  /** Now, epoch ms, for the checkpoint interval. Default: the scheduler's clock, else Date.now. */
+  /** Now, epoch ms, for the checkpoint interval. Default: the scheduler's clock (asyncScheduler's). */
   readonly clock?: () => number;
 }
 
@@ -47,7 +47,8 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<void> {
   const { source, sink, signal = new AbortController().signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
-  const clock = options.clock ?? (() => options.scheduler?.now() ?? Date.now());
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const clock = options.clock ?? (() => scheduler.now());
   let pending = 0;
   let waiting: (() => void)[] = [];
   const flow: FlowControl = {

@@ -1,3 +1,4 @@
+import type { CommandIO } from './command-io.ts';
 import { generateCommand } from './generate-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { produceCommand } from './produce-command.ts';
@@ -6,12 +7,7 @@ import { UsageError } from './options.ts';
 import { runCommand } from './run-command.ts';
 import { screenCommand } from './screen-command.ts';
 
-/** Where a command writes, and the environment it reads. */
-export interface CommandIO {
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
+export type { CommandIO } from './command-io.ts';
 
 const COMMANDS: Record<string, (args: readonly string[], io: CommandIO) => Promise<number>> = {
   run: runCommand,

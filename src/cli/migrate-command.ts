@@ -1,6 +1,6 @@
 import { openDatabase, parseDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { helpText, readOptions, UsageError, type OptionSpec } from './options.ts';
 
 const MIGRATE_OPTIONS: readonly OptionSpec[] = [

@@ -4,12 +4,15 @@ import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseDatabase } from '../db/connect.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
-import { runJob, type SourcePlan } from '../run-job.ts';
+import type { JobContext, SourcePlan, StagePlan } from '../job-plan.ts';
+import { runJob } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
-import type { StagePlan } from '../stages/run-stages.ts';
+import { formatCount } from '../core/format.ts';
+import type { CommandIO } from './command-io.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
+import { failpoint } from './failpoint.ts';
+import { showTable, summary } from './job-report.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
-import type { CommandIO } from './main.ts';
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'source', type: 'string', value: 'SOURCE', description: 'simulator (a built-in live shop), file:PATH (a recorded .jsonl stream) or kafka', default: 'simulator' },
@@ -52,8 +55,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const stage = stagePlan(options, source);
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
-  await runJob(
-    {
+  const plan = {
       source,
       ...(stage !== undefined && { stage }),
       ...(httpPort !== 0 && { http: { port: httpPort, host: String(options.get('http-host')), portGiven: givenPort !== undefined, display } }),
@@ -65,10 +67,29 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       checkpointIntervalMs: wholeNumber('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
-    },
+  };
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(130); // a second signal: at once
+    io.stderr(stage === undefined ? 'Stopping: writing the last rows (Ctrl-C again to quit at once)...' : 'Stopping: finishing the transactions and rows in flight (Ctrl-C again to quit at once)...');
+    stop.abort();
+  };
+  const context: JobContext = {
     counters,
-    io,
-  );
+    signal: stop.signal,
+    clock: () => Date.now(),
+    fault: failpoint(io.env.TRADEFLOW_FAULT),
+    report: { line: io.stderr, table: (db, days, reading) => showTable(db, days, counters, reading, io.stdout) },
+  };
+  const started = performance.now();
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    await runJob(plan, context);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  const line = summary(counters, performance.now() - started);
+  io.stdout(stage === undefined ? line : `${line} | instance ${stage.instanceId} (${formatCount(counters.flushes)} flushes)`);
   return 0;
 }
 

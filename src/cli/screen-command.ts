@@ -3,7 +3,7 @@ import { checkZone, systemZone } from '../core/business-day.ts';
 import { openDatabase, parseDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { watchDatabase } from '../screen/database-watch.ts';
 import { startScreen } from '../screen/screen-server.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 

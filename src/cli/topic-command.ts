@@ -1,5 +1,5 @@
 import { changesTopicOf, createTopic, type TopicOutcome } from '../kafka/topics.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
 const TOPIC_OPTIONS: readonly OptionSpec[] = [

@@ -9,7 +9,7 @@ import type { DaySelection } from '../core/business-day.ts';
 import { createDedupeState, type Contribution } from '../core/dedupe-state.ts';
 import { partitionsToRebuild } from '../core/partition-positions.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
-import { formatCount, formatDuration } from '../cli/format.ts';
+import { formatCount, formatDuration } from '../core/format.ts';
 import { dedupeStage } from '../pipeline.ts';
 import { changeTopicSink } from '../sinks/change-topic-sink.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
