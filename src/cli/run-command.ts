@@ -53,6 +53,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const givenPort = wholeNumber('http-port', options.get('http-port'), 0);
   if (givenPort !== undefined && givenPort > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${givenPort}"`);
   const stage = stagePlan(options, source);
+  // A scaled-out instance serves only when asked: instances on one host would fight for 8080.
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
   const plan = {

@@ -4,13 +4,14 @@
  * of the changes partitions, until a signal stops it.
  */
 import { timestampInZone } from '../core/business-day.ts';
-import { formatDuration } from '../core/format.ts';
+import { formatCount, formatDuration } from '../core/format.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
 import { kafka } from '../kafka/client.ts';
 import { codecWarning } from '../kafka/codecs.ts';
 import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
+import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
 import { databaseSink } from '../sinks/database-sink.ts';
 import { describeDbError } from '../sinks/db-errors.ts';
 import { runAggregateStage } from './aggregate-stage.ts';
@@ -28,7 +29,12 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
   const stopAll = (): void => stop.abort();
   context.signal.addEventListener('abort', stopAll, { once: true });
   if (context.signal.aborted) stop.abort();
-  const db = stage.stages === 'dedupe' ? undefined : openDatabase(plan.database);
+  const aggregates = stage.stages !== 'dedupe';
+  // A dedupe-only instance writes no rows; it opens the database only to serve the screen.
+  const db = aggregates || plan.http !== undefined ? openDatabase(plan.database) : undefined;
+  const health: { database: 'up' | 'down' } = { database: 'up' };
+  let trackedOrders = (): number => 0;
+  let screen: RunScreen | undefined;
   try {
     const partitions = await partitionCount(brokers, topic);
     if (partitions === 0) throw new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
@@ -39,11 +45,23 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     if (db !== undefined) await migrateToLatest(db);
     const codecs = codecWarning(kafka().features);
     if (codecs !== undefined) say(codecs);
-    say(`tradeflow: instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${db ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
+    if (db !== undefined && plan.http !== undefined) {
+      screen = await openRunScreen({
+        db,
+        zone: plan.zone,
+        ...plan.http,
+        counters,
+        source: { describeProgress: () => `${formatCount(counters.read)} messages of ${aggregates ? changesTopic : topic}` },
+        trackedOrders: () => trackedOrders(),
+        databaseWritable: () => health.database === 'up',
+        log: say,
+      });
+    }
+    say(`tradeflow: instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
     const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log: say, scheduler: clockScheduler(context.clock) };
     const runs: Promise<void>[] = [];
-    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ordersTopic: topic, group: `${group}-dedupe` }));
-    if (db !== undefined) {
+    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count) }));
+    if (aggregates && db !== undefined) {
       runs.push(
         runAggregateStage({
           ...common,
@@ -62,12 +80,25 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
               retry: {
                 signal: stop.signal,
                 onRetry: (error, attempt, delayMs) => {
+                  health.database = 'down';
                   if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); retrying in ${formatDuration(delayMs)}`);
                 },
-                onRecovered: (attempts, downMs) => say(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts)`),
+                onRecovered: (attempts, downMs) => {
+                  health.database = 'up';
+                  say(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts)`);
+                },
               },
             });
-            return sink; // the database is closed below
+            // The database is closed below.
+            return {
+              write: async (flush, progress) => {
+                const began = context.clock();
+                await sink.write(flush, progress);
+                screen?.flushed((context.clock() - began) / 1000);
+              },
+              finish: async () => await sink.finish?.(),
+              close: () => sink.close(),
+            };
           },
         }),
       );
@@ -78,6 +109,8 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     if (failed !== undefined) throw failed.reason;
   } finally {
     context.signal.removeEventListener('abort', stopAll);
+    screen?.stopped();
+    await screen?.close();
     await db?.destroy();
   }
 }
