@@ -2,6 +2,7 @@ import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, of, type 
 import type { SourceOffset } from './core/batch.ts';
 import { collectHistory } from './core/minute-history.ts';
 import type { Flush } from './core/flush.ts';
+import { groupKeyOfRow } from './core/group-key.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
 import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
 import type { FlowControl, OrderSource } from './sources/order-source.ts';
@@ -122,8 +123,8 @@ function withProgress(options: CheckpointOptions, clock: () => number): Operator
 function mergeFlushes(first: Flush, second: Flush): Flush {
   const rows = new Map<string, { kind: 'upsert'; row: Flush['upserts'][number] } | { kind: 'delete'; key: Flush['deletes'][number] }>();
   for (const flush of [first, second]) {
-    for (const row of flush.upserts) rows.set(`${row.beginTime}\u0000${row.channelCode}`, { kind: 'upsert', row });
-    for (const key of flush.deletes) rows.set(`${key.beginTime}\u0000${key.channelCode}`, { kind: 'delete', key });
+    for (const row of flush.upserts) rows.set(groupKeyOfRow(row), { kind: 'upsert', row });
+    for (const key of flush.deletes) rows.set(groupKeyOfRow(key), { kind: 'delete', key });
   }
   const progress = new Map<number, number>();
   for (const { partition, offset } of [...first.progress, ...second.progress]) progress.set(partition, Math.max(offset, progress.get(partition) ?? -1));

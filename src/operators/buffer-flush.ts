@@ -2,6 +2,7 @@ import { asyncScheduler, bufferTime, filter, map, mergeMap, type OperatorFunctio
 import type { Batch, Reject, SourceOffset } from '../core/batch.ts';
 import type { ResultRow } from '../core/channel-aggregate.ts';
 import type { Flush, UpsertRow } from '../core/flush.ts';
+import { groupKeyOfRow } from '../core/group-key.ts';
 import { collectHistory } from '../core/minute-history.ts';
 
 /** Options of {@link bufferFlush}, the tutorial's JDBC `flush.interval` and `flush.max-rows`. */
@@ -45,7 +46,7 @@ function toFlush(pending: readonly Pending[]): Flush {
   const progress = new Map<number, number>();
   for (const item of pending) {
     if (item.kind === 'row') {
-      latest.set(`${item.row.beginTime}\u0000${item.row.channelCode}`, item.row);
+      latest.set(groupKeyOfRow(item.row), item.row);
       history.add(item.row.beginTime, item.row.channelCode, item.row.history);
     } else if (item.kind === 'reject') rejects.push(item.reject);
     else {
