@@ -3,9 +3,10 @@
  * covers, merged into one: the minutes of the day curves must come through that merge whole.
  */
 import { readFileSync } from 'node:fs';
-import { from } from 'rxjs';
+import { from, Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createCounters } from '../src/core/batch.ts';
+import { createCounters, type Batch, type RawRecord } from '../src/core/batch.ts';
+import type { OrderSource } from '../src/sources/order-source.ts';
 import { exactAttos } from './support/replay.ts';
 import type { Flush } from '../src/operators/buffer-flush.ts';
 import { runPipeline } from '../src/run-pipeline.ts';
@@ -52,5 +53,64 @@ describe('runPipeline after a restart', () => {
     }
     for (const [key, figures] of minutes) if (figures.orders === 0) minutes.delete(key);
     expect(minutes).toEqual(SAMPLE_MINUTES);
+  });
+});
+
+describe('runPipeline and its sink', () => {
+  const lines = readFileSync(SAMPLE, 'utf8').trim().split('\n');
+
+  it('commits the offsets of a flush only after the sink wrote it, flush by flush in order', async () => {
+    const events: string[] = [];
+    await runPipeline({
+      source: { name: 'file:sample.jsonl', batches: () => from(toBatches(lines, 2)), commit: async (progress) => void events.push(`commit ${progress.map((p) => p.offset).join(',')}`) },
+      sink: { write: async (flush) => void events.push(`write ${flush.progress.map((p) => p.offset).join(',')}`), close: async () => {} },
+      days: { kind: 'all' },
+      zone: 'UTC',
+      counters: createCounters(),
+      flushRows: 1,
+    });
+    expect(events.length).toBeGreaterThan(4);
+    for (let i = 0; i < events.length; i += 2) {
+      expect(events[i]).toMatch(/^write /);
+      expect(events[i + 1]).toBe(events[i]!.replace('write', 'commit'));
+    }
+  });
+
+  it('holds the source back while two flushes wait for the sink, and reads on once they are written', async () => {
+    const batches = toBatches(lines, 1);
+    let emitted = 0;
+    const stalled: (() => void)[] = [];
+    const source: OrderSource = {
+      name: 'file:sample.jsonl',
+      batches: (flow) =>
+        new Observable<Batch<RawRecord>>((subscriber) => {
+          void (async () => {
+            for (const batch of batches) {
+              await flow.ready();
+              emitted += 1;
+              subscriber.next(batch);
+            }
+            subscriber.complete();
+          })();
+        }),
+      commit: async () => {},
+    };
+    const running = runPipeline({
+      source,
+      sink: { write: () => new Promise<void>((resolve) => stalled.push(resolve)), close: async () => {} },
+      days: { kind: 'all' },
+      zone: 'UTC',
+      counters: createCounters(),
+      flushRows: 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(emitted).toBeLessThan(batches.length); // held back, not read to the end into memory
+    const heldAt = emitted;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(emitted).toBe(heldAt); // and it stays held while the sink is stuck
+    const release = setInterval(() => stalled.splice(0).forEach((resolve) => resolve()), 1);
+    await running;
+    clearInterval(release);
+    expect(emitted).toBe(batches.length);
   });
 });

@@ -1,14 +1,13 @@
 /**
  * One run of `tradeflow run`: open the database, restore the checkpoint a Kafka source left,
- * run the pipeline until the source ends or a signal stops it, then checkpoint and commit.
+ * run the pipeline until the source ends or the stop signal aborts, then checkpoint and commit.
  */
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
-import type { PipelineCounters } from './core/batch.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
-import { openDatabase, type DatabaseLocation } from './db/connect.ts';
+import { openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
 import { kafka } from './kafka/client.ts';
 import { codecWarning } from './kafka/codecs.ts';
@@ -18,84 +17,32 @@ import { runPipeline } from './run-pipeline.ts';
 import { dropCheckpoint, loadCheckpoint, loadProgress, saveCheckpoint } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
-import type { ScreenDisplay } from './screen/screen-api.ts';
-import type { ScreenGuard } from './screen/screen-guard.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { describeDbError } from './sinks/db-errors.ts';
-import { failpoint } from './sinks/failpoint.ts';
-import { runStages, type StagePlan } from './stages/run-stages.ts';
+import { runStages } from './stages/run-stages.ts';
+import { clockScheduler, type JobContext, type JobPlan } from './job-plan.ts';
 import { fileSource } from './sources/file-source.ts';
 import { kafkaSource } from './sources/kafka-source.ts';
 import type { OrderSource } from './sources/order-source.ts';
 import { simulatorSource } from './sources/simulator-source.ts';
-import { formatCount, formatDuration } from './cli/format.ts';
-import { showTable, summary } from './cli/job-report.ts';
+import { formatCount, formatDuration } from './core/format.ts';
 
-/** Where the orders of a run come from. */
-export type SourcePlan =
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'simulator'; readonly zone: string; readonly ordersPerSecond: number; readonly seed: number }
-  | {
-      readonly kind: 'kafka';
-      readonly brokers: string;
-      readonly topic: string;
-      readonly group: string;
-      readonly startup: StartupMode;
-      readonly exitAtEnd: boolean;
-      /** Drop the checkpoint and the progress of (topic, group) first: a deliberate fresh start. Default: false. */
-      readonly reset?: boolean;
-      /** This process's static group membership id. Default: from the host name and the topic. */
-      readonly instanceId?: string;
-    };
-
-/** Everything a run needs to know. */
-export interface JobPlan {
-  readonly source: SourcePlan;
-  readonly database: DatabaseLocation;
-  readonly days: DaySelection;
-  readonly zone: string;
-  readonly flushIntervalMs: number;
-  readonly flushRows: number;
-  /** How often a Kafka run checkpoints its state, ms (and at every clean stop). */
-  readonly checkpointIntervalMs: number;
-  /** How many rejected messages the rejects table keeps (the newest). */
-  readonly keepRejects: number;
-  /** How many days before the newest one `trade_channel_history` keeps. Default: 90. */
-  readonly keepHistoryDays?: number;
-  /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
-  readonly stage?: StagePlan;
-  /** The live screen: where, and whether that port was asked for. None: no screen. */
-  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean; readonly display?: ScreenDisplay; readonly guard?: ScreenGuard };
-}
-
-/** Where a run reports. */
-export interface JobIO {
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
-}
-
-/** Runs the plan to its end (or Ctrl-C / SIGTERM), printing the table and a one-line summary. */
-export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobIO): Promise<void> {
-  if (plan.stage !== undefined) return runStages(plan, plan.stage, counters, io);
+/** Runs the plan to its end (or until the context's signal aborts), then shows the table of the days it wrote. */
+export async function runJob(plan: JobPlan, context: JobContext): Promise<void> {
+  if (plan.stage !== undefined) return runStages(plan, plan.stage, context);
+  const { counters, signal, clock, report } = context;
+  const say = report.line;
   const db = openDatabase(plan.database);
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(130); // a second signal: at once
-    io.stderr('Stopping: writing the last rows (Ctrl-C again to quit at once)...');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const live = plan.days.kind === 'live';
   const daysWritten = new Set<string>();
   const health: { database: 'up' | 'down' } = { database: 'up' };
-  const started = performance.now();
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
   let screen: RunScreen | undefined;
   try {
     await migrateToLatest(db);
-    const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, io);
-    source = openSource(plan, resumeFrom, io);
+    const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, context);
+    source = openSource(plan, resumeFrom, say);
     const reading = source;
     if (plan.http !== undefined) {
       screen = await openRunScreen({
@@ -106,31 +53,32 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
         source: reading,
         trackedOrders: () => trackedOrders(dedupeState),
         databaseWritable: () => health.database === 'up',
-        log: io.stderr,
+        log: say,
       });
     }
-    const today = (): string[] => [dayInZone(Date.now(), plan.zone)];
-    if (live) display = setInterval(() => void showTable(db, today(), counters, reading.describeProgress?.() ?? '', io.stdout).catch(() => {}), 5000);
-    io.stderr(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
+    const today = (): string[] => [dayInZone(clock(), plan.zone)];
+    const table = report.table;
+    if (live && table !== undefined) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
+    say(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
     const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
-    if (codecs !== undefined) io.stderr(codecs);
+    if (codecs !== undefined) say(codecs);
     const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
     let checkpointSaved: FlushProgress | undefined;
     const sink = databaseSink(db, {
         counters,
         formatTime: (ms) => timestampInZone(ms, plan.zone),
-        inside: failpoint(process.env.TRADEFLOW_FAULT),
+        ...(context.fault !== undefined && { inside: context.fault }),
         keepRejects: plan.keepRejects,
         ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
         retry: {
-          signal: stop.signal,
+          signal,
           onRetry: (error, attempt, delayMs) => {
             health.database = 'down';
-            if (attempt === 1 || attempt % 10 === 0) io.stderr(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
+            if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
           },
           onRecovered: (attempts, downMs) => {
             health.database = 'up';
-            io.stderr(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`);
+            say(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`);
           },
         },
       });
@@ -138,9 +86,9 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
       source,
       sink: {
         write: async (flush, progress) => {
-          const began = performance.now();
+          const began = clock();
           await sink.write(flush, progress);
-          screen?.flushed((performance.now() - began) / 1000);
+          screen?.flushed((clock() - began) / 1000);
         },
         finish: async () => {
           await sink.finish?.();
@@ -153,7 +101,9 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
       flushIntervalMs: plan.flushIntervalMs,
       flushRows: plan.flushRows,
       dedupeState,
-      signal: stop.signal,
+      signal,
+      clock,
+      scheduler: clockScheduler(clock),
       ...(checkpointKey !== undefined && {
         checkpoint: { key: checkpointKey, intervalMs: plan.checkpointIntervalMs, take: () => snapshotDedupe(dedupeState), restoredAt, ...(writtenUpTo && { writtenUpTo }) },
       }),
@@ -164,18 +114,16 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
     });
     if (checkpointSaved !== undefined) {
       const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.offset}`).join(' ');
-      io.stderr(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
+      say(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
     }
-    await showTable(db, live ? today() : [...daysWritten].sort(), counters, source.describeProgress?.() ?? '', io.stdout);
+    await report.table?.(db, live ? today() : [...daysWritten].sort(), source.describeProgress?.() ?? '');
   } finally {
     screen?.stopped();
     await screen?.close();
     clearInterval(display);
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     await source?.close?.();
     await db.destroy();
   }
-  io.stdout(summary(counters, performance.now() - started));
 }
 
 /**
@@ -187,14 +135,14 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
 async function restore(
   db: Knex,
   plan: JobPlan,
-  io: JobIO,
+  { clock, report }: JobContext,
 ): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, number> }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
   const { brokers, topic, group, startup } = plan.source;
   const checkpointKey = `kafka:${topic}:${group}`;
   if (plan.source.reset === true) {
     const { checkpoint } = await dropCheckpoint(db, checkpointKey);
-    io.stderr(
+    report.line(
       checkpoint === undefined
         ? `tradeflow: --reset: ${checkpointKey} had no checkpoint; starting from nothing at --startup ${describeStartup(startup)}`
         : `tradeflow: --reset: dropped the checkpoint of ${checkpointKey} (offsets ${describeOffsets(checkpoint.offsets)}) and its progress; starting from nothing at --startup ${describeStartup(startup)}`,
@@ -203,9 +151,9 @@ async function restore(
     const checkpoint = await loadCheckpoint(db, checkpointKey);
     if (checkpoint !== undefined) {
       const dedupeState = restoreDedupe(checkpoint.state);
-      if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(Date.now(), plan.zone)); // down at midnight: that day is final
+      if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(clock(), plan.zone)); // down at midnight: that day is final
       const writtenUpTo = await loadProgress(db, checkpointKey);
-      io.stderr(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
+      report.line(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
       return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
     }
   }
@@ -214,8 +162,8 @@ async function restore(
   if (begin.size === 0) return { dedupeState, checkpointKey }; // no such topic (yet): the source says so
   const offsets = [...begin].map(([partition, next]) => ({ partition, offset: next - 1 }));
   const state = await snapshotDedupe(dedupeState);
-  await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(Date.now(), plan.zone)));
-  if (plan.source.reset !== true) io.stderr(`tradeflow: no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`);
+  await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(clock(), plan.zone)));
+  if (plan.source.reset !== true) report.line(`tradeflow: no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`);
   return { dedupeState, resumeFrom: begin, checkpointKey };
 }
 
@@ -227,7 +175,7 @@ function describeOffsets(offsets: readonly { partition: number; offset: number }
   return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.offset + 1}`).join(' ');
 }
 
-function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, io: JobIO): OrderSource {
+function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, log: (line: string) => void): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
@@ -235,7 +183,7 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | und
   // (one added since) is read from its start in group mode: its committed offset may be ahead of
   // the state, and resuming there would lose orders.
   const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
-  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log: io.stderr });
+  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log });
 }
 
 function describeDays(days: DaySelection): string {

@@ -1,7 +1,8 @@
-import { concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
+import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
 import type { SourceOffset } from './core/batch.ts';
 import { collectHistory } from './core/minute-history.ts';
-import type { Flush } from './operators/buffer-flush.ts';
+import type { Flush } from './core/flush.ts';
+import { groupKeyOfRow } from './core/group-key.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
 import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
 import type { FlowControl, OrderSource } from './sources/order-source.ts';
@@ -35,7 +36,7 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
   readonly onFlush?: (flush: Flush, progress: FlushProgress | undefined) => void;
   /** Checkpoints; without it, nothing is checkpointed. */
   readonly checkpoint?: CheckpointOptions;
-  /** Now, epoch ms, for the checkpoint interval. Default: the scheduler's clock, else Date.now. */
+  /** Now, epoch ms, for the checkpoint interval. Default: the scheduler's clock (asyncScheduler's). */
   readonly clock?: () => number;
 }
 
@@ -47,7 +48,8 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<void> {
   const { source, sink, signal = new AbortController().signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
-  const clock = options.clock ?? (() => options.scheduler?.now() ?? Date.now());
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const clock = options.clock ?? (() => scheduler.now());
   let pending = 0;
   let waiting: (() => void)[] = [];
   const flow: FlowControl = {
@@ -121,8 +123,8 @@ function withProgress(options: CheckpointOptions, clock: () => number): Operator
 function mergeFlushes(first: Flush, second: Flush): Flush {
   const rows = new Map<string, { kind: 'upsert'; row: Flush['upserts'][number] } | { kind: 'delete'; key: Flush['deletes'][number] }>();
   for (const flush of [first, second]) {
-    for (const row of flush.upserts) rows.set(`${row.beginTime}\u0000${row.channelCode}`, { kind: 'upsert', row });
-    for (const key of flush.deletes) rows.set(`${key.beginTime}\u0000${key.channelCode}`, { kind: 'delete', key });
+    for (const row of flush.upserts) rows.set(groupKeyOfRow(row), { kind: 'upsert', row });
+    for (const key of flush.deletes) rows.set(groupKeyOfRow(key), { kind: 'delete', key });
   }
   const progress = new Map<number, number>();
   for (const { partition, offset } of [...first.progress, ...second.progress]) progress.set(partition, Math.max(offset, progress.get(partition) ?? -1));

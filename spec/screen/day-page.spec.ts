@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { formatCount, formatMoney } from '../../src/cli/format.ts';
+import { formatCount, formatMoney } from '../../src/core/format.ts';
 import { createCounters } from '../../src/core/batch.ts';
 import { attosToText } from '../../src/core/money.ts';
 import { exactAttos } from '../support/replay.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { formatCount } from '../../src/cli/format.ts';
+import { formatCount } from '../../src/core/format.ts';
 import { finished, scratchDir, sqliteRows, startCli } from '../support/cli.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from '../support/chromium.ts';
 

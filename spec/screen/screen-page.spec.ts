@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { formatCount, formatMoney } from '../../src/cli/format.ts';
+import { formatCount, formatMoney } from '../../src/core/format.ts';
 import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from '../support/chromium.ts';
 import { SAMPLE_ROWS, screenRig, upsert, type ScreenRig, type TableRow } from './screen-fixture.ts';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { concatMap, from } from 'rxjs';
-import { beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCounters, type Batch, type RawRecord, type Reject } from '../../src/core/batch.ts';
 import { timestampInZone } from '../../src/core/business-day.ts';
 import type { GroupHistory } from '../../src/core/minute-history.ts';
@@ -295,14 +295,17 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'databaseSink on MariaD
     expect(retry.delays).toEqual([]);
     expect(await state(db)).toBe(' | rejects 0'); // nothing of the flush
   });
+});
 
+// No database needed: the connections are refused before any MariaDB is reached.
+describe('databaseSink with the database down', () => {
   it('keeps retrying, 200 ms doubling up to 5 s, while connections are refused, and stops with one line when the signal aborts', async () => {
     const port = await freePort();
     const stop = new AbortController();
     const delays: number[] = [];
     const down = openDatabase(parseDatabase(`mysql://root@127.0.0.1:${port}/tradeflow`));
     const options: RetryOptions = { signal: stop.signal, sleep: async (ms) => (delays.push(ms), delays.length === 8 ? stop.abort() : undefined) };
-    await expect(sink({ retry: options }, down).write(flush({ upserts: [row('webShop', 1)] }))).rejects.toThrow(
+    await expect(databaseSink(down, { counters: createCounters(), formatTime, retry: options }).write(flush({ upserts: [row('webShop', 1)] }))).rejects.toThrow(
       new RegExp(`^Cannot write to the database: gave up after 8 attempts: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
     );
     expect(delays).toEqual([200, 400, 800, 1600, 3200, 5000, 5000, 5000]);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { MYSQL_OPTION_NAMES, type MysqlOptions } from '../db/db-url.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { UsageError, type OptionSpec } from './options.ts';
 
 /** The flags of a MySQL connection beside --db; each wins over the URL's query option of the same name. */

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { checkZone, dayInZone, systemZone } from '../core/business-day.ts';
 import { recordedStream } from '../generate/recorded-stream.ts';
-import { formatCount } from './format.ts';
-import type { CommandIO } from './main.ts';
+import { formatCount } from '../core/format.ts';
+import type { CommandIO } from './command-io.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
 const GENERATE_OPTIONS: readonly OptionSpec[] = [

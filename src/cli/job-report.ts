@@ -1,7 +1,7 @@
 /** What a run prints: the table as it stands, and the one-line summary at the end. */
 import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
-import { formatCount, formatDuration, formatMoney } from './format.ts';
+import { formatCount, formatDuration, formatMoney } from '../core/format.ts';
 
 /** The one-line summary of a run. */
 export function summary(counters: PipelineCounters, elapsedMs: number): string {

@@ -6,7 +6,7 @@ import {
   type KafkaProperties,
 } from '../kafka/client-properties.ts';
 import { checkConnection } from '../kafka/connection-check.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { UsageError, type OptionSpec } from './options.ts';
 
 /** The `--kafka-config` flag (env TRADEFLOW_KAFKA_CONFIG). */

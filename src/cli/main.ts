@@ -1,17 +1,11 @@
 import { explainConnectionError } from '../db/connection-errors.ts';
+import type { CommandIO } from './command-io.ts';
 import { UsageError } from './options.ts';
 import { createSecrets, type Secrets } from './secrets.ts';
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
 import { packageVersion } from './version.ts';
 
-/** Where a command writes, and the environment it reads. */
-export interface CommandIO {
-  readonly stdout: (line: string) => void;
-  readonly stderr: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-  /** The command's secrets: each one it reads is added, and none reaches stdout or stderr. */
-  readonly secrets?: Secrets;
-}
+export type { CommandIO } from './command-io.ts';
 
 type Command = (args: readonly string[], io: CommandIO) => Promise<number>;
 

@@ -2,7 +2,7 @@ import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { naming } from './environment.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { helpText, readOptions, type OptionSpec } from './options.ts';
 
 const MIGRATE_OPTIONS: readonly OptionSpec[] = [

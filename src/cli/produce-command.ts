@@ -1,8 +1,8 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { produceLines } from '../kafka/produce-lines.ts';
-import { formatCount, formatDuration } from './format.ts';
-import type { CommandIO } from './main.ts';
+import { formatCount, formatDuration } from '../core/format.ts';
+import type { CommandIO } from './command-io.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
 

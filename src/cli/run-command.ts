@@ -3,16 +3,19 @@ import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
-import { runJob, type SourcePlan } from '../run-job.ts';
+import type { JobContext, SourcePlan, StagePlan } from '../job-plan.ts';
+import { runJob } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
-import type { StagePlan } from '../stages/run-stages.ts';
+import { formatCount } from '../core/format.ts';
+import type { CommandIO } from './command-io.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { EnvironmentError, naming } from './environment.ts';
+import { failpoint } from './failpoint.ts';
 import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
+import { showTable, summary } from './job-report.ts';
 import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
 import { helpText, interval, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
-import type { CommandIO } from './main.ts';
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'source', type: 'string', value: 'SOURCE', description: 'simulator (a built-in live shop), file:PATH (a recorded .jsonl stream) or kafka', default: 'simulator' },
@@ -61,6 +64,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const givenPort = wholeNumber('http-port', options.get('http-port'), 0);
   if (givenPort !== undefined && givenPort > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${givenPort}"`);
   const stage = stagePlan(options, source);
+  // A scaled-out instance serves only when asked: instances on one host would fight for 8080.
   const httpPort = stage !== undefined ? (givenPort ?? 0) : (givenPort ?? (source.kind === 'file' ? 0 : 8080));
   const display = readDisplay(options);
   const guard = readGuard(options);
@@ -69,8 +73,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   if (warning !== undefined) io.stderr(warning);
   const database = readDatabase(options, io);
   const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${httpHost})` };
-  const job = (): Promise<void> => naming(culprits, () => runJob(
-    {
+  const plan = {
       source,
       ...(stage !== undefined && { stage }),
       ...(httpPort !== 0 && { http: { port: httpPort, host: httpHost, portGiven: givenPort !== undefined, display, guard } }),
@@ -82,11 +85,30 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
-    },
+  };
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(130); // a second signal: at once
+    io.stderr(stage === undefined ? 'Stopping: writing the last rows (Ctrl-C again to quit at once)...' : 'Stopping: finishing the transactions and rows in flight (Ctrl-C again to quit at once)...');
+    stop.abort();
+  };
+  const context: JobContext = {
     counters,
-    io,
-  ));
-  await (kafka !== undefined ? withKafka(kafka, job) : job());
+    signal: stop.signal,
+    clock: () => Date.now(),
+    fault: failpoint(io.env.TRADEFLOW_FAULT),
+    report: { line: io.stderr, table: (db, days, reading) => showTable(db, days, counters, reading, io.stdout) },
+  };
+  const started = performance.now();
+  const job = (): Promise<void> => naming(culprits, () => runJob(plan, context));
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    await (kafka !== undefined ? withKafka(kafka, job) : job());
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  const line = summary(counters, performance.now() - started);
+  io.stdout(stage === undefined ? line : `${line} | instance ${stage.instanceId} (${formatCount(counters.flushes)} flushes)`);
   return 0;
 }
 

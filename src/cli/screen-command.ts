@@ -5,7 +5,7 @@ import { watchDatabase } from '../screen/database-watch.ts';
 import { startScreen } from '../screen/screen-server.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { naming } from './environment.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';

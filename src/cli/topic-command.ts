@@ -1,5 +1,5 @@
 import { changesTopicOf, createTopic, type TopicOutcome } from '../kafka/topics.ts';
-import type { CommandIO } from './main.ts';
+import type { CommandIO } from './command-io.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
 

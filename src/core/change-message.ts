@@ -6,6 +6,7 @@
  */
 import type { Reject } from './batch.ts';
 import { channelOf } from './channel.ts';
+import { groupKeyText } from './group-key.ts';
 import type { Contribution } from './dedupe-state.ts';
 import { amountToText, parseAmount } from './money.ts';
 import { parseTimestamp } from './order-time.ts';
@@ -30,7 +31,7 @@ const MAX_CHANGES_PER_MESSAGE = 2000;
 export function encodeChanges(changes: readonly Contribution[]): ChangeMessage[] {
   const byGroup = new Map<string, unknown[][]>();
   for (const change of changes) {
-    const key = `${change.day} ${channelOf(change.channel).code}`;
+    const key = groupKeyText(change.day, channelOf(change.channel).code);
     let tuples = byGroup.get(key);
     if (tuples === undefined) byGroup.set(key, (tuples = []));
     // Amounts travel as exact decimal text, whatever their size or precision.

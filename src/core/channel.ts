@@ -20,3 +20,8 @@ export const OTHER_CHANNEL: Channel = { code: 'other', name: 'Other' };
 export function channelOf(orderChannel: string | null): Channel {
   return (orderChannel === null ? undefined : KNOWN.get(orderChannel)) ?? OTHER_CHANNEL;
 }
+
+/** The channel of a channel code (one of {@link channelOf}'s): its name is resolved once, here. */
+export function channelByCode(code: string): Channel {
+  return KNOWN.get(code) ?? OTHER_CHANNEL;
+}

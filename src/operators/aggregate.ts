@@ -1,7 +1,9 @@
 import { BehaviorSubject, defer, filter, finalize, groupBy, map, mergeMap, scan, skip, Subject, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
 import { timestampInZone } from '../core/business-day.ts';
+import { channelByCode } from '../core/channel.ts';
 import { applyChange, createChannelGroup, toResultRow, type ResultRow } from '../core/channel-aggregate.ts';
+import { groupKeyText, parseGroupKey } from '../core/group-key.ts';
 import type { ChannelContribution } from './map-channel.ts';
 
 /** Options of {@link aggregate}. */
@@ -72,19 +74,17 @@ export function aggregate(options: AggregateOptions): OperatorFunction<Batch<Cha
     });
 }
 
-const SEPARATOR = '\u0000';
-
 function groupKey(change: ChannelContribution): string {
-  return `${change.day}${SEPARATOR}${change.channelOfOrder.code}${SEPARATOR}${change.channelOfOrder.name}`;
+  return groupKeyText(change.day, change.channelOfOrder.code);
 }
 
 function dayOfKey(key: string): string {
-  return key.slice(0, key.indexOf(SEPARATOR));
+  return parseGroupKey(key).day;
 }
 
 function createGroupFor(key: string) {
-  const [day = '', code = '', name = ''] = key.split(SEPARATOR);
-  return createChannelGroup(day, code, name);
+  const { day, channelCode } = parseGroupKey(key);
+  return createChannelGroup(day, channelCode, channelByCode(channelCode).name);
 }
 
 function splitByGroup(changes: readonly ChannelContribution[]): GroupChanges[] {

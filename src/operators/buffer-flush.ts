@@ -1,7 +1,9 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Batch, Reject, SourceOffset } from '../core/batch.ts';
-import type { GroupFigures, ResultRow } from '../core/channel-aggregate.ts';
-import { collectHistory, type GroupHistory } from '../core/minute-history.ts';
+import type { ResultRow } from '../core/channel-aggregate.ts';
+import type { Flush, UpsertRow } from '../core/flush.ts';
+import { groupKeyOfRow } from '../core/group-key.ts';
+import { collectHistory } from '../core/minute-history.ts';
 
 /** Options of {@link bufferFlush}, the tutorial's JDBC `flush.interval` and `flush.max-rows`. */
 export interface BufferFlushOptions {
@@ -13,23 +15,7 @@ export interface BufferFlushOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-/** A row to upsert: a group with figures. */
-export interface UpsertRow {
-  readonly beginTime: string;
-  readonly channelCode: string;
-  readonly figures: GroupFigures;
-}
-
-/** One write to the sink: the latest row per key, the emptied groups, the changed minutes, the rejects, the offsets covered. */
-export interface Flush {
-  readonly upserts: readonly UpsertRow[];
-  readonly deletes: readonly { readonly beginTime: string; readonly channelCode: string }[];
-  /** Per group, the minutes of the day's curve that changed (the latest figures per minute). */
-  readonly history: readonly GroupHistory[];
-  readonly rejects: readonly Reject[];
-  /** Per partition, the last offset whose effects this flush completes. */
-  readonly progress: readonly SourceOffset[];
-}
+export type { Flush, UpsertRow } from '../core/flush.ts';
 
 type Pending =
   | { readonly kind: 'row'; readonly row: ResultRow }
@@ -94,7 +80,7 @@ function toFlush(pending: readonly Pending[]): Flush {
   const progress = new Map<number, number>();
   for (const item of pending) {
     if (item.kind === 'row') {
-      latest.set(`${item.row.beginTime}\u0000${item.row.channelCode}`, item.row);
+      latest.set(groupKeyOfRow(item.row), item.row);
       history.add(item.row.beginTime, item.row.channelCode, item.row.history);
     } else if (item.kind === 'reject') rejects.push(item.reject);
     else {

@@ -17,7 +17,8 @@ export interface RunScreenOptions {
   /** A port the user asked for must be had; the default one may be taken (then: no screen). */
   readonly portGiven: boolean;
   readonly counters: PipelineCounters;
-  readonly source: OrderSource;
+  /** Where the run reads: how far, and how far behind (Kafka). */
+  readonly source: Pick<OrderSource, 'describeProgress' | 'lag'>;
   /** Orders in the state now. */
   readonly trackedOrders: () => number;
   /** False while the sink retries through an outage. */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
-import type { Flush } from '../operators/buffer-flush.ts';
+import type { Flush } from '../core/flush.ts';
 import { describeDbError, isTransientDbError } from './db-errors.ts';
 import { saveCheckpoint, saveProgress } from './checkpoint-writes.ts';
 import { WriteFenced, type FlushProgress, type ResultSink } from './result-sink.ts';
@@ -92,7 +92,8 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
     finish: async () => {
       if (rejectsSincePrune > 0) await prune();
     },
-    close: () => db.destroy(),
+    // The database belongs to whoever opened it, and may serve more than this sink (the screen, the restore).
+    close: async () => {},
   };
 }
 

@@ -1,6 +1,6 @@
 /** The edge where results go out: a database table, upserted flush by flush. */
 import type { SourceOffset } from '../core/batch.ts';
-import type { Flush } from '../operators/buffer-flush.ts';
+import type { Flush } from '../core/flush.ts';
 
 /** What a flush completes, written with it in the same transaction. */
 export interface FlushProgress {

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { rejectKey } from '../db/reject-key.ts';
 import type { Reject } from '../core/batch.ts';
-import type { Flush, UpsertRow } from '../operators/buffer-flush.ts';
+import type { Flush, UpsertRow } from '../core/flush.ts';
 
 /** The largest number of rows in one INSERT statement. */
 const ROWS_PER_STATEMENT = 500;

@@ -6,10 +6,10 @@
 import { lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import { createCounters, type PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
-import { createDedupeState, type Contribution } from '../core/dedupe-state.ts';
+import { createDedupeState, trackedOrders, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
 import { partitionsToRebuild } from '../core/partition-positions.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
-import { formatCount, formatDuration } from '../cli/format.ts';
+import { formatCount, formatDuration } from '../core/format.ts';
 import { dedupeStage } from '../pipeline.ts';
 import { changeTopicSink } from '../sinks/change-topic-sink.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
@@ -30,6 +30,8 @@ export interface DedupeStageOptions {
   readonly counters: PipelineCounters;
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
+  /** Called once with a reading of how many orders this stage's states track now (for /metrics). Default: none. */
+  readonly exposeState?: (trackedOrders: () => number) => void;
   /** Time for "today" and reject stamps. Default: asyncScheduler. */
   readonly scheduler?: SchedulerLike;
 }
@@ -42,6 +44,7 @@ interface PartitionState {
   readonly rebuild: PartitionLane<Contribution>;
   /** The next offset this state has not seen. */
   next: number;
+  readonly dedupeState: DedupeState;
 }
 
 /** Runs the dedupe stage until the signal aborts. */
@@ -61,8 +64,10 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
       lane: partitionLane(dedupeStage({ ...options, dedupeState, announceState: false })),
       rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState, announceState: false })),
       next: 0,
+      dedupeState,
     };
   };
+  options.exposeState?.(() => [...states.values()].reduce((sum, state) => sum + trackedOrders(state.dedupeState), 0));
   try {
     await forEachAssignment(
       consumer,

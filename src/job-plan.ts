@@ -1,0 +1,84 @@
+/** What a run is asked to do (the plan), and what it is given to do it with (the context). */
+import type { Knex } from 'knex';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { PipelineCounters } from './core/batch.ts';
+import type { DaySelection } from './core/business-day.ts';
+import type { DatabaseLocation } from './db/connect.ts';
+import type { StartupMode } from './kafka/startup.ts';
+import type { ScreenGuard } from './screen/screen-guard.ts';
+import type { ScreenDisplay } from './screen/screen-api.ts';
+
+/** Where the orders of a run come from. */
+export type SourcePlan =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'simulator'; readonly zone: string; readonly ordersPerSecond: number; readonly seed: number }
+  | {
+      readonly kind: 'kafka';
+      readonly brokers: string;
+      readonly topic: string;
+      readonly group: string;
+      readonly startup: StartupMode;
+      readonly exitAtEnd: boolean;
+      /** Drop the checkpoint and the progress of (topic, group) first: a deliberate fresh start. Default: false. */
+      readonly reset?: boolean;
+      /** This process's static group membership id. Default: from the host name and the topic. */
+      readonly instanceId?: string;
+    };
+
+/** Everything a run needs to know. */
+export interface JobPlan {
+  readonly source: SourcePlan;
+  readonly database: DatabaseLocation;
+  readonly days: DaySelection;
+  readonly zone: string;
+  readonly flushIntervalMs: number;
+  readonly flushRows: number;
+  /** How often a Kafka run checkpoints its state, ms (and at every clean stop). */
+  readonly checkpointIntervalMs: number;
+  /** How many rejected messages the rejects table keeps (the newest). */
+  readonly keepRejects: number;
+  /** How many days before the newest one `trade_channel_history` keeps. Default: 90. */
+  readonly keepHistoryDays?: number;
+  /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
+  readonly stage?: StagePlan;
+  /** The live screen: where, and whether that port was asked for. None: no screen. */
+  readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean; readonly display?: ScreenDisplay; readonly guard?: ScreenGuard };
+}
+
+/** Which stages an instance runs, and who it is. */
+export interface StagePlan {
+  readonly stages: 'dedupe' | 'aggregate' | 'both';
+  /** Unique per instance, stable across its restarts. */
+  readonly instanceId: string;
+}
+
+/** What a step of a flush is at when the fault hook is called: inside its transaction, or half-way through its checkpoint. */
+export type FaultStep = 'rows' | 'checkpoint';
+
+/** Where a run reports: lines for people, and the table when it is worth showing. */
+export interface JobReporter {
+  /** One line worth telling: what the run does, warnings, progress (stderr for the CLI). */
+  readonly line: (text: string) => void;
+  /** The rows of these days as the sink database holds them: every few seconds of a live run, and once at the end. Default: not shown. */
+  readonly table?: (db: Knex, days: readonly string[], reading: string) => Promise<void>;
+}
+
+/**
+ * What a run is given by whoever starts it (the CLI, or a spec): the run reads nothing of the
+ * process (no signals, no environment, no exit), and no clock of its own.
+ */
+export interface JobContext {
+  readonly counters: PipelineCounters;
+  /** Aborting it stops the run: the last rows are written, then a checkpoint. */
+  readonly signal: AbortSignal;
+  /** Now, epoch ms: "today", checkpoint stamps, durations. */
+  readonly clock: () => number;
+  /** Called at each step of each flush (the fault specs' kill switch). Default: nothing. */
+  readonly fault?: (step: FaultStep) => void;
+  readonly report: JobReporter;
+}
+
+/** asyncScheduler's timers with the run's clock: "today", stamps and flush intervals all read the time given. */
+export function clockScheduler(clock: () => number): SchedulerLike {
+  return { now: clock, schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+}
