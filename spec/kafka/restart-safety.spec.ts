@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { expect, it } from 'vitest';
-import { finished, runCli, startCli } from '../support/cli.ts';
+import { finished, runCli, startCli, type CliResult } from '../support/cli.ts';
 import { committedOffsets, createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
 import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
@@ -19,6 +19,21 @@ const DAY = '2021-03-25';
 /** `tradeflow run` from the topic into the spec's database, as its group, for DAY. */
 function runArgs(topic: string, url: string, ...more: string[]): string[] {
   return ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--db', url, '--as-of', `${DAY} 00:00:00`, '--http-port', '0', ...more];
+}
+
+/**
+ * Runs `tradeflow` with a TRADEFLOW_FAULT that kills it; one that is still alive after
+ * `timeoutMs` (its fault never came) is stopped, and its exit code 0 fails the spec's check.
+ */
+async function runToFault(args: string[], fault: string, timeoutMs = 30_000): Promise<CliResult> {
+  const child = startCli(args, { TRADEFLOW_FAULT: fault });
+  const done = finished(child);
+  const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Per row key, its order count and GMV, e.g. "2021-03-25 00:00:00 webShop" -> [12, 345.5]. */
@@ -47,11 +62,11 @@ describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table,
     const topic = uniqueTopic('commit');
     await createTopic(topic, 3);
     const lines = distinctOrders({ count: 30_000, day: DAY });
-    const producer = finished(startCli(['produce', '--topic', topic, '--file', writeLines(lines), '--rate', '10000']));
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', writeLines(lines), '--rate', '3000']));
     // A flush every 50 ms, each with the offsets of its batches (a flush cut by time never
     // splits a batch from its offsets); the 8th dies after its rows, before its commit.
     const args = runArgs(topic, commits.url, '--startup', 'group', '--flush-interval', '50');
-    const killed = await runCli(args, { TRADEFLOW_FAULT: 'rows:8' });
+    const killed = await runToFault(args, 'rows:8');
     expect(killed.code, killed.stderr).toBeNull();
     expect((await producer).code).toBe(0);
 
@@ -102,13 +117,15 @@ describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table,
     const before = distinctOrders({ count: 6_000, day: DAY });
     const after = distinctOrders({ count: 30_000, day: DAY, first: 6_001 });
     await produceFile(topic, writeLines(before));
-    const args = runArgs(topic, older.url, '--startup', 'group', '--flush-rows', '2', '--flush-interval', '100');
+    // Flushes cut by time only, so that each holds whole batches with their offsets.
+    const args = runArgs(topic, older.url, '--startup', 'group', '--flush-rows', '100000', '--flush-interval', '50');
     const checkpointed = await runCli([...args, '--exit-at-end']); // a clean stop: a checkpoint at the end of `before`
     expect(checkpointed.code, checkpointed.stderr).toBe(0);
-    await produceFile(topic, writeLines(after));
+    const producer = finished(startCli(['produce', '--topic', topic, '--file', writeLines(after), '--rate', '3000']));
     // No checkpoint while it runs: killed in its 6th flush, the table is 5 flushes ahead of the checkpoint.
-    const ahead = await runCli([...args, '--checkpoint-interval', '3600000'], { TRADEFLOW_FAULT: 'rows:6' });
+    const ahead = await runToFault([...args, '--checkpoint-interval', '3600000'], 'rows:6');
     expect(ahead.code, ahead.stderr).toBeNull();
+    expect((await producer).code).toBe(0);
     const written = await figures(db);
 
     // Restarted from the older checkpoint; watched from outside while it replays.
@@ -121,7 +138,7 @@ describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table,
       }
     })();
     try {
-      const replayed = await runCli([...args, '--checkpoint-interval', '3600000'], { TRADEFLOW_FAULT: 'rows:2' }); // its first write stays
+      const replayed = await runToFault([...args, '--checkpoint-interval', '3600000'], 'rows:2'); // its first write stays
       expect(replayed.code, replayed.stderr).toBeNull();
       expect(wentBack(written, await figures(db))).toEqual([]);
       const last = await runCli([...args, '--exit-at-end']);
