@@ -73,11 +73,12 @@ export async function ensureKafkaJars(say: Say): Promise<string> {
   return libs;
 }
 
-/** Writes .stack/kafka-server.properties from the checked-in template (the certificates must exist: see tls.ts). */
-export function writeBrokerConfig(): void {
-  const text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', kafkaPaths.data).replaceAll('@TLS_DIR@', TLS_DIR);
+/** Writes .stack/kafka-server.properties from the checked-in template (the certificates must exist: see tls.ts), with the SASL user's name and password. */
+export function writeBrokerConfig(user: string, password: string): void {
+  const text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', kafkaPaths.data).replaceAll('@TLS_DIR@', TLS_DIR)
+    .replaceAll('@SCRAM_USER@', user).replaceAll('@SCRAM_PASSWORD@', password.replaceAll('\\', '\\\\').replaceAll('"', '\\"'));
   fs.mkdirSync(STACK_DIR, { recursive: true });
-  fs.writeFileSync(kafkaPaths.config, text);
+  fs.writeFileSync(kafkaPaths.config, text, { mode: 0o600 });
 }
 
 /** The java command line that runs `mainClass` (or a single-file .java source) with the broker jars. */

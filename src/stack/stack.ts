@@ -11,7 +11,7 @@ import {
 } from './kafka.ts';
 import { DB_HOST, DB_PORT, DB_URL, ensureMariaDb, isMariaDbUp } from './mariadb.ts';
 import { isPortOpen, kafkaMetadata, type ClusterInfo } from './probe.ts';
-import { MTLS_PORT, SASL_SSL_PORT, SCRAM_USER, ensureScramUser, secureKafkaPaths, writeClientProperties } from './secure-kafka.ts';
+import { MTLS_PORT, SASL_SSL_PORT, SCRAM_USER, ensureScramUser, scramPassword, secureKafkaPaths, writeClientProperties } from './secure-kafka.ts';
 import { SECURE_DB_PORT, SECURE_DB_URL, ensureSecureMariaDb, isSecureMariaDbUp, secureDbPaths, stopSecureMariaDb } from './secure-mariadb.ts';
 import { ensureCertificates, TLS_DIR } from './tls.ts';
 import { StackError, rel, requireJava17 } from './util.ts';
@@ -53,7 +53,7 @@ export async function up(): Promise<void> {
     }
     requireJava17();
     const libs = await ensureKafkaJars(say);
-    writeBrokerConfig();
+    writeBrokerConfig(SCRAM_USER, scramPassword());
     const clusterId = ensureStorageFormatted(libs);
     if (clusterId !== null) say(`kafka: formatted ${rel(kafkaPaths.data)} (KRaft, cluster id ${clusterId})`);
     const tStart = performance.now();
@@ -72,7 +72,7 @@ export async function up(): Promise<void> {
 async function secureListeners(): Promise<void> {
   ensureScramUser(await ensureKafkaJars(say));
   writeClientProperties();
-  say(`kafka: SASL_SSL (SCRAM-SHA-512, user ${SCRAM_USER}) on ${KAFKA_HOST}:${SASL_SSL_PORT}, mTLS on ${KAFKA_HOST}:${MTLS_PORT}; client properties in ${rel(secureKafkaPaths.saslProperties)}, ${rel(secureKafkaPaths.mtlsProperties)}`);
+  say(`kafka: SASL_SSL (SCRAM-SHA-512 and PLAIN, user ${SCRAM_USER}) on ${KAFKA_HOST}:${SASL_SSL_PORT}, mTLS on ${KAFKA_HOST}:${MTLS_PORT}; client properties in ${rel(secureKafkaPaths.saslProperties)}, ${rel(secureKafkaPaths.mtlsProperties)}`);
 }
 
 /** Stops the Kafka broker(s) and the TLS-only MariaDB of this stack; the machine's MariaDB keeps running. */
