@@ -46,7 +46,7 @@ describeRequiring(requirement, 'a Kafka broker restart in the middle of a stream
     site = { port: await freePort(), controllerPort: await freePort(), dir: scratchDir() };
     brokers = `127.0.0.1:${site.port}`;
     libs = await ensureKafkaJars(() => {});
-    writeBrokerConfig(site);
+    writeBrokerConfig('spec', 'spec', site); // its SASL listener is not opened: any user
     ensureStorageFormatted(libs, site);
     await startOwnBroker();
   }, 120_000);

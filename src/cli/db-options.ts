@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { MYSQL_OPTION_NAMES, type MysqlOptions } from '../db/db-url.ts';
 import type { CommandIO } from './command-io.ts';
+import type { Secrets } from './secrets.ts';
 import { UsageError, type OptionSpec } from './options.ts';
 
 /** The flags of a MySQL connection beside --db; each wins over the URL's query option of the same name. */
@@ -16,7 +17,7 @@ export const DB_CONNECTION_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** The database of `--db` with its flags and password; UsageError naming the flag, file or option. Secrets go to io.secrets. */
-export function readDatabase(options: ReadonlyMap<string, string | boolean>, io: CommandIO): DatabaseLocation {
+export function readDatabase(options: ReadonlyMap<string, string | boolean>, io: { readonly env: NodeJS.ProcessEnv; readonly secrets?: Secrets | undefined }): DatabaseLocation {
   const url = String(options.get('db'));
   const flags: MysqlOptions = Object.fromEntries(MYSQL_OPTION_NAMES.flatMap((name) => (options.has(name) ? [[name, String(options.get(name))]] : [])));
   let password: string | undefined;

@@ -7,6 +7,7 @@ import {
 } from '../kafka/client-properties.ts';
 import { checkConnection } from '../kafka/connection-check.ts';
 import type { CommandIO } from './command-io.ts';
+import type { Secrets } from './secrets.ts';
 import { UsageError, type OptionSpec } from './options.ts';
 
 /** The `--kafka-config` flag (env TRADEFLOW_KAFKA_CONFIG). */
@@ -49,7 +50,7 @@ export function readKafkaConnection(
   assignments: readonly string[],
   options: ReadonlyMap<string, string | boolean>,
   args: readonly string[],
-  io: CommandIO,
+  io: { readonly env: NodeJS.ProcessEnv; readonly secrets?: Secrets | undefined },
 ): KafkaConnection {
   try {
     const origins = new Map<string, string>();

@@ -94,13 +94,15 @@ export async function ensureKafkaJars(say: Say): Promise<string> {
 }
 
 /**
- * Writes .stack/kafka-server.properties (or the site's) from the checked-in template; the stack's
- * broker also opens the secured listeners (the certificates must exist: see tls.ts), a throwaway
- * broker of a spec only its plaintext one and its controller, on its own ports.
+ * Writes .stack/kafka-server.properties (or the site's) from the checked-in template, with the SASL
+ * user's name and password; the stack's broker also opens the secured listeners (the certificates
+ * must exist: see tls.ts), a throwaway broker of a spec only its plaintext one and its controller,
+ * on its own ports.
  */
-export function writeBrokerConfig(site: BrokerSite = STACK_BROKER): void {
+export function writeBrokerConfig(user: string, password: string, site: BrokerSite = STACK_BROKER): void {
   const files = brokerFiles(site);
-  let text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', files.data).replaceAll('@TLS_DIR@', TLS_DIR);
+  let text = fs.readFileSync(kafkaPaths.template, 'utf8').replaceAll('@DATA_DIR@', files.data).replaceAll('@TLS_DIR@', TLS_DIR)
+    .replaceAll('@SCRAM_USER@', user).replaceAll('@SCRAM_PASSWORD@', password.replaceAll('\\', '\\\\').replaceAll('"', '\\"'));
   if (site !== STACK_BROKER) {
     text = text
       .replace(/^((?:advertised\.)?listeners=.*?),SASL_SSL:\/\/[^,\n]*,SSL:\/\/[^,\n]*$/gm, '$1')
@@ -108,7 +110,7 @@ export function writeBrokerConfig(site: BrokerSite = STACK_BROKER): void {
       .replaceAll(`127.0.0.1:${CONTROLLER_PORT}`, `127.0.0.1:${site.controllerPort}`);
   }
   fs.mkdirSync(site.dir, { recursive: true });
-  fs.writeFileSync(files.config, text);
+  fs.writeFileSync(files.config, text, { mode: 0o600 });
 }
 
 /** The java command line that runs `mainClass` (or a single-file .java source) with the broker jars, for the stack's broker. */

@@ -10,8 +10,8 @@ import {
   findBrokerPids, kafkaLibsDir, kafkaPaths, startBroker, stopBrokers, waitForBroker, writeBrokerConfig,
 } from './kafka.ts';
 import { DB_HOST, DB_PORT, DB_URL, ensureMariaDb, isMariaDbUp } from './mariadb.ts';
-import { isPortOpen, kafkaMetadata, type ClusterInfo } from './probe.ts';
-import { MTLS_PORT, SASL_SSL_PORT, SCRAM_USER, ensureScramUser, secureKafkaPaths, writeClientProperties } from './secure-kafka.ts';
+import { isPortOpen, kafkaMetadata, sleep, type ClusterInfo } from './probe.ts';
+import { MTLS_PORT, SASL_SSL_PORT, SCRAM_USER, ensureScramUser, scramPassword, secureKafkaPaths, writeClientProperties } from './secure-kafka.ts';
 import { SECURE_DB_PORT, SECURE_DB_URL, ensureSecureMariaDb, isSecureMariaDbUp, secureDbPaths, stopSecureMariaDb } from './secure-mariadb.ts';
 import { ensureCertificates, TLS_DIR } from './tls.ts';
 import { StackError, rel, requireJava17 } from './util.ts';
@@ -53,7 +53,7 @@ export async function up(): Promise<void> {
     }
     requireJava17();
     const libs = await ensureKafkaJars(say);
-    writeBrokerConfig();
+    writeBrokerConfig(SCRAM_USER, scramPassword());
     const clusterId = ensureStorageFormatted(libs);
     if (clusterId !== null) say(`kafka: formatted ${rel(kafkaPaths.data)} (KRaft, cluster id ${clusterId})`);
     const tStart = performance.now();
@@ -70,9 +70,14 @@ export async function up(): Promise<void> {
 
 /** The SCRAM user and the client properties of the secured listeners of this checkout's broker. */
 async function secureListeners(): Promise<void> {
+  // The listeners open together; a few seconds' grace for a broker that has just answered on 9092.
+  for (const deadline = Date.now() + 10_000; !(await isPortOpen(KAFKA_HOST, SASL_SSL_PORT)) && Date.now() < deadline; ) await sleep(250);
+  if (!(await isPortOpen(KAFKA_HOST, SASL_SSL_PORT))) {
+    throw new StackError(`the running broker has no SASL_SSL listener on ${KAFKA_HOST}:${SASL_SSL_PORT} (started before the stack had one): npm run stack:down && npm run stack:up`);
+  }
   ensureScramUser(await ensureKafkaJars(say));
   writeClientProperties();
-  say(`kafka: SASL_SSL (SCRAM-SHA-512, user ${SCRAM_USER}) on ${KAFKA_HOST}:${SASL_SSL_PORT}, mTLS on ${KAFKA_HOST}:${MTLS_PORT}; client properties in ${rel(secureKafkaPaths.saslProperties)}, ${rel(secureKafkaPaths.mtlsProperties)}`);
+  say(`kafka: SASL_SSL (SCRAM-SHA-512 and PLAIN, user ${SCRAM_USER}) on ${KAFKA_HOST}:${SASL_SSL_PORT}, mTLS on ${KAFKA_HOST}:${MTLS_PORT}; client properties in ${rel(secureKafkaPaths.saslProperties)}, ${rel(secureKafkaPaths.mtlsProperties)}`);
 }
 
 /** Stops the Kafka broker(s) and the TLS-only MariaDB of this stack; the machine's MariaDB keeps running. */
