@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STALLED_AFTER_MS } from '../../src/screen/screen-server.ts';
 import { screenRig, type ScreenRig } from './screen-fixture.ts';
@@ -49,5 +50,19 @@ describe('the probes', () => {
     rig.status = { ...rig.status, lagMessages: 0 };
     rig.now += 10 * STALLED_AFTER_MS; // nothing waits: an idle shop is not a stalled pipeline
     expect((await probe('readyz')).status).toBe(200);
+  });
+});
+
+describe('/metrics beside the run\'s own figures', () => {
+  it("has prom-client's process and Node.js metrics and tradeflow_build_info with the version, each family once", async () => {
+    rig = await screenRig();
+    const text = await (await fetch(new URL('metrics', rig.screen.url))).text();
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    expect(text).toContain(`tradeflow_build_info{version="${version}",node="${process.version}"} 1`);
+    for (const family of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_version_info', 'tradeflow_database_up']) {
+      expect(text).toMatch(new RegExp(`^# TYPE ${family} `, 'm'));
+    }
+    const types = text.split('\n').filter((line) => line.startsWith('# TYPE '));
+    expect(new Set(types).size).toBe(types.length);
   });
 });

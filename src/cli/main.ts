@@ -1,6 +1,6 @@
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
 import { UsageError } from './options.ts';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../package-version.ts';
 
 /** Where a command writes, and the environment it reads. */
 export interface CommandIO {

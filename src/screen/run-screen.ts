@@ -66,6 +66,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
           lastFlushMs,
           flushDurationSeconds: durations,
           lagByPartition: lag,
+          sourceTopic: source.name.startsWith('kafka:') ? source.name.slice('kafka:'.length) : undefined,
           sourceAssigned: lag === undefined ? undefined : lag.length > 0,
           lagMessages: lag?.reduce((sum, p) => sum + p.messages, 0),
         };

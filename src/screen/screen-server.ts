@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { dayInZone } from '../core/business-day.ts';
 import { eventLoopMonitor, METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { screenApi, type ApiAnswer, type ScreenDisplay } from './screen-api.ts';
+import { processMetrics } from './process-metrics.ts';
 import { checkRequest, DEFAULT_MAX_EVENT_CLIENTS, type ScreenGuard } from './screen-guard.ts';
 import type { ScreenChanges, ScreenStatus } from './screen-status.ts';
 import { buildSnapshot, readDayRows, type DayRows, type ScreenSnapshot } from './snapshot.ts';
@@ -80,6 +81,7 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
   const { db, zone, status, changes, clock = Date.now, host = '127.0.0.1', port = 8080, pollIntervalMs = 1000, display = { locale: 'en-US' }, guard = {} } = options;
   const csp = contentSecurityPolicy(guard.frameAncestors ?? "'none'");
   const readiness = readinessCheck();
+  const processFigures = processMetrics();
   const maxEventClients = guard.maxEventClients ?? DEFAULT_MAX_EVENT_CLIENTS;
   const api = screenApi({ db, zone, clock, display });
   const assets = new Map<string, Buffer>();
@@ -220,7 +222,8 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
     } else if (route.startsWith('/api/') && (answer = await api(route, url.searchParams, request.headers['accept-encoding'])) !== undefined) {
       send(response, answer.status, answer.type, answer.body, answer.headers);
     } else if (route === '/metrics') {
-      send(response, 200, METRICS_CONTENT_TYPE, renderMetrics({ status: status(), eventLoop: loop.read(), screenClients: clients.size }));
+      const own = renderMetrics({ status: status(), eventLoop: loop.read(), screenClients: clients.size });
+      send(response, 200, METRICS_CONTENT_TYPE, own + (await processFigures.text()));
     } else if (route === '/livez') {
       sendJson(response, 200, { live: true }); // answering at all is the proof: the event loop turns
     } else if (route === '/readyz' || route === '/healthz') {
