@@ -16,7 +16,7 @@ const MEMORY_BOUND_MB = 600;
 describeWithService(KAFKA, reachable, 'a database outage in the middle of a stream', () => {
   const database = useSpecDatabase();
 
-  it('pauses while MariaDB is unreachable for 30 s, says so on /healthz, then catches up to the exact table within its memory bound', async () => {
+  it('pauses while MariaDB is unreachable for 30 s, says so on /readyz and /healthz while /livez stays 200, then catches up to the exact table within its memory bound', async () => {
     const db = database.open();
     const file = join(scratchDir(), 'orders.jsonl');
     expect((await runCli(['generate', '--orders', '60000', '--seed', '31', '--day', DAY, '--out', file])).code).toBe(0);
@@ -38,9 +38,14 @@ describeWithService(KAFKA, reachable, 'a database outage in the middle of a stre
       await proxy.cut();
       await waitFor(async () => (await health()).status === 503);
       expect((await health()).body.database).toBe('down');
+      // A liveness probe must not restart a process that is waiting out an outage; readiness takes it out of rotation.
+      const probe = async (path: string): Promise<number> => (await fetch(`http://127.0.0.1:${httpPort}/${path}`)).status;
+      expect(await probe('livez')).toBe(200);
+      expect(await probe('readyz')).toBe(503);
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
       await proxy.restore();
       await waitFor(async () => (await health()).status === 200, 30_000);
+      expect(await probe('readyz')).toBe(200);
       expect((await producer).code).toBe(0);
       await waitFor(async () => {
         const snapshot = (await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number }; lagMessages?: number } };

@@ -48,6 +48,7 @@ const RUNNING: MetricsInput = {
     pipeline: 'running',
     database: 'up',
     counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0 },
+    sourceTopic: 'trade_order_detail_info',
     lagByPartition: [
       { partition: 0, messages: 12 },
       { partition: 1, messages: 30 },
@@ -113,12 +114,12 @@ describe('the Prometheus text of /metrics', () => {
     expect(families.get('tradeflow_orders_read_total')?.type).toBe('counter');
   });
 
-  it('gives one consumer-lag sample per partition, labelled with the partition', () => {
+  it('gives one consumer-lag sample per partition, labelled with the topic and the partition', () => {
     const lag = parse(renderMetrics(RUNNING)).get('tradeflow_consumer_lag_messages');
     expect(lag?.type).toBe('gauge');
     expect(lag?.samples).toEqual([
-      { name: 'tradeflow_consumer_lag_messages', labels: { partition: '0' }, value: 12 },
-      { name: 'tradeflow_consumer_lag_messages', labels: { partition: '1' }, value: 30 },
+      { name: 'tradeflow_consumer_lag_messages', labels: { topic: 'trade_order_detail_info', partition: '0' }, value: 12 },
+      { name: 'tradeflow_consumer_lag_messages', labels: { topic: 'trade_order_detail_info', partition: '1' }, value: 30 },
     ]);
   });
 

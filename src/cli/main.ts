@@ -1,9 +1,9 @@
 import { explainConnectionError } from '../db/connection-errors.ts';
 import type { CommandIO } from './command-io.ts';
 import { UsageError } from './options.ts';
-import { createSecrets, type Secrets } from './secrets.ts';
+import { createSecrets } from './secrets.ts';
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../package-version.ts';
 
 export type { CommandIO } from './command-io.ts';
 

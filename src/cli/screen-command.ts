@@ -27,7 +27,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
     io.stdout(
       helpText(
         'tradeflow screen [--db URL] [--http-port 8080] [--http-host 127.0.0.1] [--timezone ZONE] [--locale en-US] [--currency CODE]',
-        'Serves the live sales screen of trade_channel_collect and trade_channel_history (another process fills them)\nuntil Ctrl-C: the page at /, and /events, /api/snapshot, /api/day, /api/days, /metrics, /healthz.',
+        'Serves the live sales screen of trade_channel_collect and trade_channel_history (another process fills them)\nuntil Ctrl-C: the page at /, and /events, /api/snapshot, /api/day, /api/days, /metrics, /livez, /readyz (/healthz).',
         SCREEN_OPTIONS,
       ),
     );

@@ -81,8 +81,9 @@ export function renderMetrics(input: MetricsInput): string {
     add('tradeflow_last_flush_timestamp_seconds', 'When the last flush was committed, seconds since the epoch.', 'gauge').sample(status.lastFlushMs / 1000);
   }
   if (status.lagByPartition !== undefined && status.lagByPartition.length > 0) {
-    const family = add('tradeflow_consumer_lag_messages', 'Messages of the topic not read yet, per partition.', 'gauge');
-    for (const lag of status.lagByPartition) family.sample(lag.messages, { partition: String(lag.partition) });
+    const family = add('tradeflow_consumer_lag_messages', 'Messages of the topic not read yet, per topic and partition.', 'gauge');
+    const topic = status.sourceTopic === undefined ? {} : { topic: status.sourceTopic };
+    for (const lag of status.lagByPartition) family.sample(lag.messages, { ...topic, partition: String(lag.partition) });
   } else if (status.lagMessages !== undefined) {
     add('tradeflow_consumer_lag_messages', 'Messages of the topic not read yet, over every partition.', 'gauge').sample(status.lagMessages);
   }

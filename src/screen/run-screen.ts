@@ -18,7 +18,7 @@ export interface RunScreenOptions {
   readonly portGiven: boolean;
   readonly counters: PipelineCounters;
   /** Where the run reads: how far, and how far behind (Kafka). */
-  readonly source: Pick<OrderSource, 'describeProgress' | 'lag'>;
+  readonly source: Pick<OrderSource, 'name' | 'describeProgress' | 'lag'>;
   /** Orders in the state now. */
   readonly trackedOrders: () => number;
   /** False while the sink retries through an outage. */
@@ -67,6 +67,8 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
           lastFlushMs,
           flushDurationSeconds: durations,
           lagByPartition: lag,
+          sourceTopic: source.name.startsWith('kafka:') ? source.name.slice('kafka:'.length) : undefined,
+          sourceAssigned: lag === undefined ? undefined : lag.length > 0,
           lagMessages: lag?.reduce((sum, p) => sum + p.messages, 0),
         };
       },

@@ -1,6 +1,6 @@
 /**
  * The live screen: a small HTTP server (node:http) with a sales page that follows
- * `trade_channel_collect` through server-sent events, and `/api/snapshot`, `/metrics`, `/healthz`;
+ * `trade_channel_collect` through server-sent events, and `/api/snapshot`, `/metrics`, the probes `/livez`, `/readyz` (and `/healthz`, its alias);
  * the day curves, comparisons and past days come from `/api/day` and `/api/days` (screen-api.ts).
  */
 import { readFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { dayInZone } from '../core/business-day.ts';
 import { eventLoopMonitor, METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
 import { screenApi, type ApiAnswer, type ScreenDisplay } from './screen-api.ts';
+import { processMetrics } from './process-metrics.ts';
 import { checkRequest, DEFAULT_MAX_EVENT_CLIENTS, type ScreenGuard } from './screen-guard.ts';
 import type { ScreenChanges, ScreenStatus } from './screen-status.ts';
 import { buildSnapshot, readDayRows, type DayRows, type ScreenSnapshot } from './snapshot.ts';
@@ -79,6 +80,8 @@ function contentSecurityPolicy(frameAncestors: string): string {
 export async function startScreen(options: ScreenOptions): Promise<Screen> {
   const { db, zone, status, changes, clock = Date.now, host = '127.0.0.1', port = 8080, pollIntervalMs = 1000, display = { locale: 'en-US' }, guard = {} } = options;
   const csp = contentSecurityPolicy(guard.frameAncestors ?? "'none'");
+  const readiness = readinessCheck();
+  const processFigures = processMetrics();
   const maxEventClients = guard.maxEventClients ?? DEFAULT_MAX_EVENT_CLIENTS;
   const api = screenApi({ db, zone, clock, display });
   const assets = new Map<string, Buffer>();
@@ -219,10 +222,13 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
     } else if (route.startsWith('/api/') && (answer = await api(route, url.searchParams, request.headers['accept-encoding'])) !== undefined) {
       send(response, answer.status, answer.type, answer.body, answer.headers);
     } else if (route === '/metrics') {
-      send(response, 200, METRICS_CONTENT_TYPE, renderMetrics({ status: status(), eventLoop: loop.read(), screenClients: clients.size }));
-    } else if (route === '/healthz') {
+      const own = renderMetrics({ status: status(), eventLoop: loop.read(), screenClients: clients.size });
+      send(response, 200, METRICS_CONTENT_TYPE, own + (await processFigures.text()));
+    } else if (route === '/livez') {
+      sendJson(response, 200, { live: true }); // answering at all is the proof: the event loop turns
+    } else if (route === '/readyz' || route === '/healthz') {
       const current = status();
-      const down = [...(current.pipeline === 'stopped' ? ['pipeline'] : []), ...(current.database === 'down' ? ['database'] : [])];
+      const down = readiness.check(current, clock());
       sendJson(response, down.length === 0 ? 200 : 503, { ready: down.length === 0, pipeline: current.pipeline, database: current.database, ...(down.length > 0 && { down }) });
     } else if (route === '/favicon.ico') {
       response.writeHead(204).end();
@@ -270,6 +276,31 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
       server.closeAllConnections();
       await stopped;
       await chain;
+    },
+  };
+}
+
+/** Orders waiting while none is read for this long: the pipeline is stalled (not ready). */
+export const STALLED_AFTER_MS = 60_000;
+
+/**
+ * What keeps the run from being ready: the pipeline stopped, the database down, no partitions
+ * assigned, or orders waiting while the count read has not moved for {@link STALLED_AFTER_MS}.
+ */
+function readinessCheck(): { check(status: ScreenStatus, now: number): string[] } {
+  let lastRead = -1;
+  let movedAt = 0;
+  return {
+    check: (status, now) => {
+      const read = status.counters?.read ?? 0;
+      if (read !== lastRead) [lastRead, movedAt] = [read, now];
+      const stalled = (status.lagMessages ?? 0) > 0 && now - movedAt >= STALLED_AFTER_MS && status.database === 'up';
+      return [
+        ...(status.pipeline === 'stopped' ? ['pipeline'] : []),
+        ...(status.database === 'down' ? ['database'] : []),
+        ...(status.sourceAssigned === false ? ['source: no partitions assigned'] : []),
+        ...(stalled ? [`pipeline stalled: ${status.lagMessages} messages waiting, none read for ${Math.round((now - movedAt) / 1000)} s`] : []),
+      ];
     },
   };
 }

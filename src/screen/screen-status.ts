@@ -30,6 +30,10 @@ export interface ScreenStatus {
   readonly database: 'up' | 'down';
   /** The run's counters (they only ever go up). */
   readonly counters?: PipelineCounters | undefined;
+  /** Kafka: the topic the lag is of (a label of its samples). */
+  readonly sourceTopic?: string | undefined;
+  /** Kafka: whether the group gave this process partitions (undefined: a source without partitions). */
+  readonly sourceAssigned?: boolean | undefined;
   /** Kafka: messages not read yet, over every assigned partition. */
   readonly lagMessages?: number | undefined;
   /** Kafka: the same per partition (`/metrics` gives one sample each). */

@@ -51,7 +51,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
         zone: plan.zone,
         ...plan.http,
         counters,
-        source: { describeProgress: () => `${formatCount(counters.read)} messages of ${aggregates ? changesTopic : topic}` },
+        source: { name: `kafka:${topic}`, describeProgress: () => `${formatCount(counters.read)} messages of ${aggregates ? changesTopic : topic}` },
         trackedOrders: () => trackedOrders(),
         databaseWritable: () => health.database === 'up',
         log: say,
