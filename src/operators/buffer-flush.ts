@@ -54,7 +54,7 @@ export function bufferFlush(options: BufferFlushOptions = {}): OperatorFunction<
           for (const reject of batch.rejects) pending.push({ kind: 'reject', reject });
           // After the batch's rows: its offsets are done once every row before them is written.
           pending.push({ kind: 'progress', progress: batch.progress });
-          changes += batch.items.length + batch.rejects.length;
+          changes += batch.items.length + batch.rejects.length + 1; // the offsets count as a change, as they always have
           if (changes >= maxRows) {
             emit();
             startTimer();
