@@ -122,6 +122,7 @@ export async function runJob(plan: JobPlan, counters: PipelineCounters, io: JobI
         retry: {
           signal: stop.signal,
           onRetry: (error, attempt, delayMs) => {
+            counters.dbRetries++;
             health.database = 'down';
             if (attempt === 1 || attempt % 10 === 0) io.stderr(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
           },

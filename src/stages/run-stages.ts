@@ -74,6 +74,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, counters: Pipel
               retry: {
                 signal: stop.signal,
                 onRetry: (error, attempt, delayMs) => {
+                  counters.dbRetries++;
                   if (attempt === 1 || attempt % 10 === 0) io.stderr(`tradeflow: the database is unreachable (${describeDbError(error)}); retrying in ${formatDuration(delayMs)}`);
                 },
                 onRecovered: (attempts, downMs) => io.stderr(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts)`),
