@@ -73,6 +73,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
         retry: {
           signal,
           onRetry: (error, attempt, delayMs) => {
+            counters.dbRetries++;
             health.database = 'down';
             if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
           },

@@ -46,6 +46,8 @@ describeWithService(KAFKA, reachable, 'a database outage in the middle of a stre
       await proxy.restore();
       await waitFor(async () => (await health()).status === 200, 30_000);
       expect(await probe('readyz')).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      expect(Number(/^tradeflow_database_retries_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
       expect((await producer).code).toBe(0);
       await waitFor(async () => {
         const snapshot = (await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number }; lagMessages?: number } };

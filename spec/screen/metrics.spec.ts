@@ -47,7 +47,7 @@ const RUNNING: MetricsInput = {
   status: {
     pipeline: 'running',
     database: 'up',
-    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0 },
+    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0, dbRetries: 7 },
     sourceTopic: 'trade_order_detail_info',
     lagByPartition: [
       { partition: 0, messages: 12 },
@@ -76,6 +76,7 @@ describe('the Prometheus text of /metrics', () => {
       'tradeflow_rows_written_total',
       'tradeflow_rows_deleted_total',
       'tradeflow_flushes_total',
+      'tradeflow_database_retries_total',
       'tradeflow_rejects_dropped_total',
       'tradeflow_flush_duration_seconds',
       'tradeflow_last_flush_timestamp_seconds',
@@ -106,6 +107,7 @@ describe('the Prometheus text of /metrics', () => {
     expect(value('tradeflow_rows_written_total')).toBe(counters.rowsWritten);
     expect(value('tradeflow_rows_deleted_total')).toBe(counters.rowsDeleted);
     expect(value('tradeflow_flushes_total')).toBe(counters.flushes);
+    expect(value('tradeflow_database_retries_total')).toBe(7);
     expect(value('tradeflow_state_orders')).toBe(1450);
     expect(value('tradeflow_last_flush_timestamp_seconds')).toBe(1_616_660_000.5);
     expect(value('tradeflow_pipeline_up')).toBe(1);

@@ -60,9 +60,11 @@ export interface PipelineCounters {
   flushes: number;
   /** Rejects removed from the rejects table to keep it within its bound. */
   rejectsDropped: number;
+  /** Flushes tried again after the database failed them (an outage shows as a run of these). */
+  dbRetries: number;
 }
 
 /** Counters at zero. */
 export function createCounters(): PipelineCounters {
-  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0 };
+  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0 };
 }

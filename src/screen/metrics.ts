@@ -63,6 +63,7 @@ export function renderMetrics(input: MetricsInput): string {
     add('tradeflow_rows_written_total', 'Rows upserted into trade_channel_collect.', 'counter').sample(counters.rowsWritten);
     add('tradeflow_rows_deleted_total', 'Rows deleted from trade_channel_collect (a group whose last order left).', 'counter').sample(counters.rowsDeleted);
     add('tradeflow_flushes_total', 'Flushes written to the database.', 'counter').sample(counters.flushes);
+    add('tradeflow_database_retries_total', 'Flushes tried again after the database failed them (outages, lost connections).', 'counter').sample(counters.dbRetries);
     add('tradeflow_rejects_dropped_total', 'Old rejects deleted to keep trade_order_rejects within its bound.', 'counter').sample(counters.rejectsDropped);
   }
   const histogram = status.flushDurationSeconds;

@@ -81,6 +81,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
                 signal: stop.signal,
                 onRetry: (error, attempt, delayMs) => {
                   health.database = 'down';
+                  counters.dbRetries++;
                   if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); retrying in ${formatDuration(delayMs)}`);
                 },
                 onRecovered: (attempts, downMs) => {
