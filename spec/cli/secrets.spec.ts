@@ -89,7 +89,7 @@ describeRequiring(requirement, 'no secret in anything tradeflow prints, serves o
       await runCli(['migrate', '--db', `${database.url}?${tls}`], { TRADEFLOW_DB_PASSWORD: MADE_UP }), // refused: its line names the user only
       await runCli(['migrate', '--db', `${database.url}?${tls}`, '--db-password-file', secureDbPaths.password], { TRADEFLOW_DEBUG: '1' }),
     ];
-    expect(outputs.map((o) => o.code)).toEqual([0, 0, 1, 0]);
+    expect(outputs.map((o) => o.code)).toEqual([0, 0, 3, 0]);
     for (const output of outputs) expectNoSecret(output.stdout + output.stderr, [secret, MADE_UP], 'a command\'s output');
     expectNoSecret(await storedText(), [secret, MADE_UP], 'the tables');
   }, 120_000);
@@ -108,7 +108,7 @@ describeRequiring(requirement, 'no secret in anything tradeflow prints, serves o
       await runCli(['topic', 'create', '--topic', topic, ...flags, `-Xsasl.password=${MADE_UP}`]),
       await runCli(['produce', '--topic', topic, '--file', SAMPLE, ...file, '-X', `ssl.key.password=${MADE_UP}`]),
     ];
-    expect(outputs.map((o) => o.code)).toEqual([0, 0, 1, 0]);
+    expect(outputs.map((o) => o.code)).toEqual([0, 0, 3, 0]);
     const port = await freePort();
     const run = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', ...flags, '-X', `sasl.password=${secret}`,
       '--db', `${database.url}?${tls}`, '--db-password-file', secureDbPaths.password, '--as-of', `${DAY} 12:03:00`, '--http-port', String(port)]);

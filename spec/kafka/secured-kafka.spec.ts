@@ -90,7 +90,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     expect(result.stdout).toMatch(/^read 11 \| rejected 0 \| filtered 2 /m);
 
     const withoutCertificate = await timed(['topic', 'create', '--topic', topic, '--brokers', `127.0.0.1:${MTLS.port}`, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${tlsPaths.ca}`]);
-    expect(withoutCertificate.code).toBe(1);
+    expect(withoutCertificate.code).toBe(3);
     expect(withoutCertificate.stderr.trim().split('\n')).toHaveLength(1);
     expect(withoutCertificate.stderr).toMatch(/^tradeflow: Cannot connect to Kafka at 127\.0\.0\.1:9095: .*alert bad certificate/);
   }, 90_000);
@@ -102,7 +102,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     expect(created.code, created.stderr).toBe(0);
     expect((await runCli(['produce', '--topic', topic, '--file', SAMPLE, ...config])).code).toBe(0);
     const wrong = await timed(['topic', 'create', '--topic', topic, ...config, '-X', 'sasl.password=not-the-secret']);
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(3);
     expect(wrong.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: SASL authentication error: Authentication failed: Invalid username or password (check sasl.username and sasl.password)\n');
     expect(wrong.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
   }, 60_000);
@@ -119,7 +119,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     const rightOnTop = await runCli(['topic', 'create', '--topic', topic, '--kafka-config', wrongInFile, '-X', `sasl.password=${scramPassword()}`]);
     expect(rightOnTop.stdout).toBe(`topic ${topic} already exists, with 1 partition(s)\n`);
     const wrongOnTop = await runCli(['topic', 'create', '--topic', topic, '--kafka-config', secureKafkaPaths.saslProperties, '-X', 'sasl.password=not-the-password']);
-    expect(wrongOnTop.code).toBe(1);
+    expect(wrongOnTop.code).toBe(3);
     expect(wrongOnTop.stderr).toMatch(/invalid credentials/);
     // Through the environment as well, as a container would set it.
     const fromEnv = await runCli(['topic', 'create', '--topic', topic], { TRADEFLOW_KAFKA_CONFIG: secureKafkaPaths.saslProperties });
@@ -134,7 +134,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
       ['topic', 'create', '--topic', topic],
     ]) {
       const result = await timed([...args, '--kafka-config', secureKafkaPaths.saslProperties, '-X', 'sasl.password=not-the-password']);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(3);
       expect(result.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512 (check sasl.username and sasl.password)\n');
       expect(result.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
     }
@@ -144,26 +144,26 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     const topic = uniqueTopic('wrong-ca');
     const run = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--db', `sqlite:${join(scratchDir(), 'x.sqlite')}`, '--kafka-config', secureKafkaPaths.saslProperties];
     const wrongCa = await timed([...run, '-X', `ssl.ca.location=${tlsPaths.otherCa}`]);
-    expect(wrongCa.code).toBe(1);
+    expect(wrongCa.code).toBe(3);
     expect(wrongCa.stderr).toMatch(/^tradeflow: Cannot connect to Kafka at 127\.0\.0\.1:9094: .*certificate verify failed.*\(check ssl\.ca\.location: the CA that signed the broker's certificate\)\n$/);
     expect(wrongCa.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
 
     const oauth = await timed([...run, '-X', 'sasl.mechanisms=OAUTHBEARER', '-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=shop']);
-    expect(oauth.code).toBe(1);
+    expect(oauth.code).toBe(3);
     expect(oauth.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: SASL OAUTHBEARER mechanism handshake failed: Broker: Unsupported SASL mechanism: broker\'s supported mechanisms: SCRAM-SHA-512,PLAIN (check sasl.mechanisms)\n');
     expect(oauth.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
 
     const unknown = await timed([...run, '-X', 'sasl.mechanisms=SCRAM-SHA-1024']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(3);
     expect(unknown.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: Unsupported hash function: SCRAM-SHA-1024 (try SCRAM-SHA-512)\n');
     const nonsense = await timed([...run, '-X', 'sasl.mechanisms=KERBEROS-PLEASE']);
-    expect(nonsense.code).toBe(1);
+    expect(nonsense.code).toBe(3);
     expect(nonsense.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: Unsupported SASL mechanism: KERBEROS-PLEASE\n');
   }, 90_000);
 
   it('ends a plaintext client at a TLS listener after the 15 s bound with the likely cause named', async () => {
     const result = await timed(['topic', 'create', '--topic', uniqueTopic('plain'), '--brokers', `127.0.0.1:${SASL_SSL.port}`]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^tradeflow: Cannot connect to Kafka at 127\.0\.0\.1:9094 within 15 s: .*\(a TLS or SASL listener\? set security\.protocol\)\n$/);
     expect(result.ms).toBeLessThan(15_000 + DEFINITIVE_BOUND_MS);
   }, 60_000);

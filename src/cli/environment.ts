@@ -3,6 +3,7 @@
  * cannot be opened, a port in use, a source that is not a readable file): one line naming the
  * culprit and the cause, never the driver's SQL text or a library's internal hint.
  */
+import { explainConnectionError } from '../db/connection-errors.ts';
 
 /** The exit codes of every command (the README's table). */
 export const EXIT_CODES = { done: 0, failed: 1, usage: 2, environment: 3 } as const;
@@ -35,6 +36,9 @@ export function environmentFailure(error: unknown, culprits: Culprits): Environm
   const code = codeOf(error);
   const db = culprits.db === undefined ? undefined : `--db ${culprits.db}`;
   if (db !== undefined) {
+    // A refused login or TLS: the cause with what to change (the password, ssl-mode, ssl-ca).
+    const explained = explainConnectionError(error);
+    if (explained !== undefined) return new EnvironmentError(`${db}: ${explained}`);
     const cause = databaseCause(code, error);
     if (cause !== undefined) return new EnvironmentError(`${db}: ${cause}`);
   }

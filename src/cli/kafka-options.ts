@@ -8,6 +8,7 @@ import {
 import { checkConnection } from '../kafka/connection-check.ts';
 import type { CommandIO } from './command-io.ts';
 import type { Secrets } from './secrets.ts';
+import { EnvironmentError } from './environment.ts';
 import { UsageError, type OptionSpec } from './options.ts';
 
 /** The `--kafka-config` flag (env TRADEFLOW_KAFKA_CONFIG). */
@@ -94,7 +95,12 @@ export function readKafkaConnection(
 /** Runs a command's Kafka work with its properties, after one connection that says at once why the brokers cannot be reached. */
 export async function withKafka<T>(connection: KafkaConnection, work: () => Promise<T>): Promise<T> {
   return withKafkaProperties(connection.properties, async () => {
-    await checkConnection(connection.brokers);
+    try {
+      await checkConnection(connection.brokers);
+    } catch (error) {
+      // Brokers that refuse these credentials or this TLS, or cannot be reached: the environment (exit 3).
+      throw new EnvironmentError(error instanceof Error ? error.message : String(error));
+    }
     return work();
   });
 }
