@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDatabase, type DatabaseLocation } from '../db/connect.ts';
 import { MYSQL_OPTION_NAMES, type MysqlOptions } from '../db/db-url.ts';
-import type { CommandIO } from './command-io.ts';
 import type { Secrets } from './secrets.ts';
 import { UsageError, type OptionSpec } from './options.ts';
 

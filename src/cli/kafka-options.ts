@@ -6,7 +6,6 @@ import {
   type KafkaProperties,
 } from '../kafka/client-properties.ts';
 import { checkConnection } from '../kafka/connection-check.ts';
-import type { CommandIO } from './command-io.ts';
 import type { Secrets } from './secrets.ts';
 import { EnvironmentError } from './environment.ts';
 import { UsageError, type OptionSpec } from './options.ts';
