@@ -31,13 +31,11 @@ export function bufferFlush(options: BufferFlushOptions = {}): OperatorFunction<
   const { intervalMs = 1000, maxRows = 1000, scheduler = asyncScheduler } = options;
   return (batches) =>
     new Observable<Flush>((subscriber) => {
-      let pending: Pending[] = [];
-      let changes = 0;
+      let pending: Pending[] = []; // its length is the changes held: each row, reject and batch's offsets count one
       let timer: Subscription | undefined;
       const emit = (): void => {
         if (pending.length > 0) subscriber.next(toFlush(pending));
         pending = [];
-        changes = 0;
       };
       // The interval starts again after a flush cut by size, as bufferTime's does.
       const startTimer = (): void => {
@@ -54,8 +52,7 @@ export function bufferFlush(options: BufferFlushOptions = {}): OperatorFunction<
           for (const reject of batch.rejects) pending.push({ kind: 'reject', reject });
           // After the batch's rows: its offsets are done once every row before them is written.
           pending.push({ kind: 'progress', progress: batch.progress });
-          changes += batch.items.length + batch.rejects.length + 1; // the offsets count as a change, as they always have
-          if (changes >= maxRows) {
+          if (pending.length >= maxRows) {
             emit();
             startTimer();
           }
