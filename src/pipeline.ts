@@ -6,6 +6,7 @@ import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 
 import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
 import type { Contribution, DedupeState } from './core/dedupe-state.ts';
+import { groupTableOf, type GroupTable } from './core/group-table.ts';
 import { aggregate } from './operators/aggregate.ts';
 import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
 import { dedupe } from './operators/dedupe.ts';
@@ -27,7 +28,7 @@ export interface SalesPipelineOptions {
   readonly flushIntervalMs?: number;
   /** Flush when this many changes wait. Default: 1000. */
   readonly flushRows?: number;
-  /** The dedupe state to work on (one restored from a checkpoint). Default: a new one. */
+  /** The dedupe state to work on (one restored from a checkpoint): the groups are rebuilt from it. Default: a new one. */
   readonly dedupeState?: DedupeState;
 }
 
@@ -36,27 +37,31 @@ export interface SalesPipelineOptions {
  * process. A scaled-out run puts the changes topic between them (see `src/stages/`).
  */
 export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Flush> {
-  return pipe(dedupeStage(options), aggregateStage(options));
+  const { dedupeState } = options;
+  return pipe(dedupeStage(options), aggregateStage({ ...options, ...(dedupeState && { groups: groupTableOf(dedupeState) }) }));
 }
 
 /** Stage 1, partitioned by `order_id`: raw records in, retract/insert contributions of the counted days out. */
-export function dedupeStage(options: SalesPipelineOptions & { readonly announceState?: boolean }): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
-  const { days, counters, scheduler = asyncScheduler, dedupeState, announceState = true } = options;
+export function dedupeStage(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
+  const { days, counters, scheduler = asyncScheduler, dedupeState } = options;
   const clock = (): number => scheduler.now();
   return pipe(
     deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
-    dedupe({ counters, clock, latestDayOnly: days.kind === 'live', announceState, ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
+    dedupe({ counters, clock, latestDayOnly: days.kind === 'live', ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
   );
 }
 
-/** Stage 2, partitioned by group: contributions in, flushes of the changed rows out. */
-export function aggregateStage(options: Omit<SalesPipelineOptions, 'counters' | 'dedupeState'>): OperatorFunction<Batch<Contribution>, Flush> {
-  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000 } = options;
+/**
+ * Stage 2, partitioned by group: contributions in, flushes of the changed rows out. Given `groups`
+ * (a restored table), their rows are flushed first.
+ */
+export function aggregateStage(options: Omit<SalesPipelineOptions, 'counters' | 'dedupeState'> & { readonly groups?: GroupTable }): OperatorFunction<Batch<Contribution>, Flush> {
+  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000, groups } = options;
   const clock = (): number => scheduler.now();
   return pipe(
     mapChannel(), // order_channel -> channel code and name
-    aggregate({ clock, zone, latestDayOnly: days.kind === 'live' }), // per (begin_time, channel_code): GMV, users, orders, last pay time
+    aggregate({ clock, zone, latestDayOnly: days.kind === 'live', ...(groups && { groups }) }), // per (begin_time, channel_code): GMV, users, orders, last pay time
     bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows
   );
 }

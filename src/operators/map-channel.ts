@@ -1,12 +1,10 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
-import { channelOf, type Channel } from '../core/channel.ts';
+import { channelOf } from '../core/channel.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
+import type { ChannelContribution } from '../core/group-table.ts';
 
-/** A contribution with its sales channel resolved. */
-export interface ChannelContribution extends Contribution {
-  readonly channelOfOrder: Channel;
-}
+export type { ChannelContribution };
 
 /** Resolves `order_channel` to the channel code and name of the result table. */
 export function mapChannel(): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {

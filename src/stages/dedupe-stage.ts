@@ -61,8 +61,8 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
   const newState = (): PartitionState => {
     const dedupeState = createDedupeState();
     return {
-      lane: partitionLane(dedupeStage({ ...options, dedupeState, announceState: false })),
-      rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState, announceState: false })),
+      lane: partitionLane(dedupeStage({ ...options, dedupeState })),
+      rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState })),
       next: 0,
       dedupeState,
     };
