@@ -115,10 +115,10 @@ export async function latencyAtRate(file: string, rate: number, seconds: number)
     signal: stop.signal,
     onFlush: (flush) => {
       const now = Date.now();
-      for (const { partition, offset } of flush.progress) {
+      for (const { partition, next } of flush.progress) {
         const queue = waiting.get(partition) ?? [];
         let head = heads.get(partition) ?? 0;
-        for (; head < queue.length && queue[head]!.offset <= offset; head++) latencies.push(now - queue[head]!.timestamp);
+        for (; head < queue.length && queue[head]!.offset < next; head++) latencies.push(now - queue[head]!.timestamp);
         heads.set(partition, head);
       }
     },

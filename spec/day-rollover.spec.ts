@@ -5,6 +5,7 @@ import { restoreDedupe, snapshotDedupe } from '../src/core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders } from '../src/core/dedupe-state.ts';
 import type { Flush } from '../src/operators/buffer-flush.ts';
 import { salesPipeline } from '../src/pipeline.ts';
+import { positionAfter } from '../src/core/positions.ts';
 
 const BEFORE_MIDNIGHT = Date.parse('2021-03-25T23:59:58+08:00');
 const ZONE = 'Asia/Shanghai';
@@ -14,7 +15,7 @@ function order(id: string, payTime: string, pay: string, orderTime = payTime): s
 }
 
 function batch(offset: number, ...lines: string[]): Batch<RawRecord> {
-  return { source: 'test', items: lines.map((value, i) => ({ value, partition: 0, offset: offset + i })), rejects: [], progress: [{ partition: 0, offset: offset + lines.length - 1 }] };
+  return { source: 'test', items: lines.map((value, i) => ({ value, partition: 0, offset: offset + i })), rejects: [], progress: [{ partition: 0, next: positionAfter(offset + lines.length - 1) }] };
 }
 
 /** A virtual clock in epoch ms, starting at `start`. */

@@ -12,6 +12,7 @@ import type { Flush } from '../src/operators/buffer-flush.ts';
 import { runPipeline } from '../src/run-pipeline.ts';
 import { SAMPLE } from './support/cli.ts';
 import { toBatches } from './support/replay.ts';
+import { positionAfter } from '../src/core/positions.ts';
 
 /** The sample's minutes with orders (as spec/sinks/history-writes.spec.ts lists them), per `begin_time|channel_code|minute`. */
 const SAMPLE_MINUTES = new Map(
@@ -41,10 +42,10 @@ describe('runPipeline after a restart', () => {
       counters: createCounters(),
       flushRows: 1,
       // The table already covered line 9 when the last run stopped: hold until the replay is there.
-      checkpoint: { key: 'file:sample', take: async () => Buffer.alloc(0), restoredAt: new Map(), writtenUpTo: new Map([[0, 9]]) },
+      checkpoint: { key: 'file:sample', take: async () => Buffer.alloc(0), restoredAt: new Map(), writtenUpTo: new Map([[0, positionAfter(9)]]) },
     });
     const held = written.filter((flush) => flush.upserts.length > 0);
-    expect(held[0]?.progress.at(-1)?.offset).toBeGreaterThanOrEqual(9); // nothing before line 9 was written on its own
+    expect(held[0]?.progress.at(-1)?.next).toBeGreaterThanOrEqual(positionAfter(9)); // nothing before line 9 was written on its own
     const minutes = new Map<string, { gmvAttos: bigint; orders: number }>();
     for (const flush of written) {
       for (const group of flush.history) {
@@ -62,8 +63,8 @@ describe('runPipeline and its sink', () => {
   it('commits the offsets of a flush only after the sink wrote it, flush by flush in order', async () => {
     const events: string[] = [];
     await runPipeline({
-      source: { name: 'file:sample.jsonl', batches: () => from(toBatches(lines, 2)), commit: async (progress) => void events.push(`commit ${progress.map((p) => p.offset).join(',')}`) },
-      sink: { write: async (flush) => void events.push(`write ${flush.progress.map((p) => p.offset).join(',')}`), close: async () => {} },
+      source: { name: 'file:sample.jsonl', batches: () => from(toBatches(lines, 2)), commit: async (progress) => void events.push(`commit ${progress.map((p) => p.next).join(',')}`) },
+      sink: { write: async (flush) => void events.push(`write ${flush.progress.map((p) => p.next).join(',')}`), close: async () => {} },
       days: { kind: 'all' },
       zone: 'UTC',
       counters: createCounters(),

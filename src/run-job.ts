@@ -26,6 +26,8 @@ import { kafkaSource } from './sources/kafka-source.ts';
 import type { OrderSource } from './sources/order-source.ts';
 import { simulatorSource } from './sources/simulator-source.ts';
 import { formatCount, formatDuration } from './core/format.ts';
+import type { NextOffset } from './core/positions.ts';
+import type { SourceOffset } from './core/batch.ts';
 
 /** Runs the plan to its end (or until the context's signal aborts), then shows the table of the days it wrote. */
 export async function runJob(plan: JobPlan, context: JobContext): Promise<void> {
@@ -62,7 +64,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
     say(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
     const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
     if (codecs !== undefined) say(codecs);
-    const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
+    const restoredAt = new Map<number, NextOffset>(resumeFrom ?? []);
     let checkpointSaved: FlushProgress | undefined;
     const sink = databaseSink(db, {
         counters,
@@ -114,7 +116,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
       },
     });
     if (checkpointSaved !== undefined) {
-      const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.offset}`).join(' ');
+      const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.next}`).join(' ');
       say(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
     }
     await report.table?.(db, live ? today() : [...daysWritten].sort(), source.describeProgress?.() ?? '');
@@ -137,7 +139,7 @@ async function restore(
   db: Knex,
   plan: JobPlan,
   { clock, report }: JobContext,
-): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, number> }> {
+): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, NextOffset>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, NextOffset> }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
   const { brokers, topic, group, startup } = plan.source;
   const checkpointKey = `kafka:${topic}:${group}`;
@@ -155,13 +157,13 @@ async function restore(
       if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(clock(), plan.zone)); // down at midnight: that day is final
       const writtenUpTo = await loadProgress(db, checkpointKey);
       report.line(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
-      return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
+      return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.next])), checkpointKey, writtenUpTo };
     }
   }
   const dedupeState = createDedupeState();
   const begin = await startOffsets(brokers, topic, startup);
   if (begin.size === 0) return { dedupeState, checkpointKey }; // no such topic (yet): the source says so
-  const offsets = [...begin].map(([partition, next]) => ({ partition, offset: next - 1 }));
+  const offsets = [...begin].map(([partition, next]) => ({ partition, next }));
   const state = await snapshotDedupe(dedupeState);
   await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(clock(), plan.zone)));
   if (plan.source.reset !== true) report.line(`tradeflow: no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`);
@@ -172,11 +174,11 @@ function describeStartup(startup: StartupMode): string {
   return startup.kind === 'timestamp' ? `timestamp:${new Date(startup.epochMs).toISOString()}` : startup.kind;
 }
 
-function describeOffsets(offsets: readonly { partition: number; offset: number }[]): string {
-  return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.offset + 1}`).join(' ');
+function describeOffsets(offsets: readonly SourceOffset[]): string {
+  return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.next}`).join(' ');
 }
 
-function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, log: (line: string) => void): OrderSource {
+function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, NextOffset> | undefined, log: (line: string) => void): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });

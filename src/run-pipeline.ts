@@ -1,5 +1,6 @@
 import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
 import type { SourceOffset } from './core/batch.ts';
+import { laterPosition, type NextOffset } from './core/positions.ts';
 import { collectHistory } from './core/minute-history.ts';
 import type { Flush } from './core/flush.ts';
 import { groupKeyOfRow } from './core/group-key.ts';
@@ -15,13 +16,13 @@ export interface CheckpointOptions {
   readonly intervalMs?: number;
   /** The state now (captured synchronously as the flush leaves the pipeline), as bytes when encoded. */
   readonly take: () => Promise<Buffer>;
-  /** The offsets the restored state covers (empty for a fresh start). */
-  readonly restoredAt: ReadonlyMap<number, number>;
+  /** The positions the restored state covers (empty for a fresh start). */
+  readonly restoredAt: ReadonlyMap<number, NextOffset>;
   /**
-   * The offsets the table already covered when the last run stopped: flushes that do not reach
+   * The positions the table already covered when the last run stopped: flushes that do not reach
    * them yet are merged and held back, so that a restart never shows older figures. Default: none.
    */
-  readonly writtenUpTo?: ReadonlyMap<number, number>;
+  readonly writtenUpTo?: ReadonlyMap<number, NextOffset>;
 }
 
 /** Options of {@link runPipeline}. */
@@ -90,16 +91,16 @@ function withProgress(options: CheckpointOptions, clock: () => number): Operator
   return (flushes) =>
     flushes.pipe(
       concatMap((flush): Step[] => {
-        for (const { partition, offset } of flush.progress) covered.set(partition, Math.max(offset, covered.get(partition) ?? -1));
+        for (const { partition, next } of flush.progress) covered.set(partition, laterPosition(covered.get(partition), next));
         const merged = held === undefined ? flush : mergeFlushes(held, flush);
-        if ([...writtenUpTo].some(([partition, offset]) => (covered.get(partition) ?? -1) < offset)) {
+        if ([...writtenUpTo].some(([partition, next]) => (covered.get(partition) ?? 0) < next)) {
           held = merged; // the table is ahead of this state: wait until the replay catches up
           return [];
         }
         held = undefined;
         const due = clock() - lastCheckpoint >= intervalMs;
         if (due) lastCheckpoint = clock();
-        const offsets: SourceOffset[] = [...covered].map(([partition, offset]) => ({ partition, offset }));
+        const offsets: SourceOffset[] = [...covered].map(([partition, next]) => ({ partition, next }));
         return [{ flush: merged, progress: { key, covered: offsets, ...(due && { checkpoint: take() }) } }];
       }),
       // At the end: whatever is still held, and a checkpoint of everything read, so that a
@@ -110,7 +111,7 @@ function withProgress(options: CheckpointOptions, clock: () => number): Operator
           defer(() => {
             const last: Step = {
               flush: held ?? { upserts: [], deletes: [], history: [], rejects: [], progress: [] },
-              progress: { key, covered: [...covered].map(([partition, offset]) => ({ partition, offset })), checkpoint: take() },
+              progress: { key, covered: [...covered].map(([partition, next]) => ({ partition, next })), checkpoint: take() },
             };
             held = undefined;
             return of(last);
@@ -126,8 +127,8 @@ function mergeFlushes(first: Flush, second: Flush): Flush {
     for (const row of flush.upserts) rows.set(groupKeyOfRow(row), { kind: 'upsert', row });
     for (const key of flush.deletes) rows.set(groupKeyOfRow(key), { kind: 'delete', key });
   }
-  const progress = new Map<number, number>();
-  for (const { partition, offset } of [...first.progress, ...second.progress]) progress.set(partition, Math.max(offset, progress.get(partition) ?? -1));
+  const progress = new Map<number, NextOffset>();
+  for (const { partition, next } of [...first.progress, ...second.progress]) progress.set(partition, laterPosition(progress.get(partition), next));
   const history = collectHistory();
   for (const group of [...first.history, ...second.history]) history.add(group.beginTime, group.channelCode, group);
   const values = [...rows.values()];
@@ -136,6 +137,6 @@ function mergeFlushes(first: Flush, second: Flush): Flush {
     deletes: values.flatMap((v) => (v.kind === 'delete' ? [v.key] : [])),
     history: history.result(),
     rejects: [...first.rejects, ...second.rejects],
-    progress: [...progress].map(([partition, offset]) => ({ partition, offset })),
+    progress: [...progress].map(([partition, next]) => ({ partition, next })),
   };
 }

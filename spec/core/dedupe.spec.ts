@@ -5,6 +5,7 @@ import { createDedupeState, currentContributions, type Contribution } from '../.
 import { toAttos } from '../../src/core/money.ts';
 import { orderStream, type RecordMeaning } from '../support/order-arbitraries.ts';
 import { batchesOf, paidOrders } from '../support/steps.ts';
+import { asNextOffset } from '../../src/core/positions.ts';
 
 /** A contribution as a key of a multiset: what it adds to its day's figures. */
 const keyOf = (c: { day: string; channel: string | null; userId: string | null; attos: bigint; payTime: string }): string => JSON.stringify([c.day, c.channel, c.userId, c.attos.toString(), c.payTime]);
@@ -54,9 +55,9 @@ describe('the dedupe step', () => {
   it('carries the batch along: its rejects and progress stay, and nothing is rejected when nothing throws', () => {
     const reject = { source: 'test', partition: 0, offset: 3, reason: 'order_id: missing', raw: '{}', rawBytes: 2, rejectedAt: 1 };
     const order = { orderId: '1', orderTime: 1, payTime: '2021-03-25 10:00:00', realPay: 5, userId: 'u1', channel: 'webShop', record: { value: '', partition: 0, offset: 4 } };
-    const out = dedupe(createDedupeState(), { source: 'test', items: [order], rejects: [reject], progress: [{ partition: 0, offset: 5 }] }, { now: 9 });
+    const out = dedupe(createDedupeState(), { source: 'test', items: [order], rejects: [reject], progress: [{ partition: 0, next: asNextOffset(5) }] }, { now: 9 });
     expect(out.rejects).toEqual([reject]);
-    expect(out.progress).toEqual([{ partition: 0, offset: 5 }]);
+    expect(out.progress).toEqual([{ partition: 0, next: 5 }]);
     expect(out.items.map((c) => c.sign)).toEqual([1]);
   });
 

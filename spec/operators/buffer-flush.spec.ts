@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../src/core/batch.ts';
 import type { ResultRow } from '../../src/core/channel-aggregate.ts';
 import { bufferFlush, type Flush } from '../../src/operators/buffer-flush.ts';
+import { asNextOffset } from '../../src/core/positions.ts';
 
 function row(channelCode: string, orderCount: number | null): ResultRow {
   const figures =
@@ -13,14 +14,14 @@ function row(channelCode: string, orderCount: number | null): ResultRow {
   return { beginTime: '2021-03-25 00:00:00', channelCode, figures, history: { whole: false, minutes: [] } };
 }
 
-function batch(offset: number, ...rows: ResultRow[]): Batch<ResultRow> {
-  return { source: 'test', items: rows, rejects: [], progress: [{ partition: 0, offset }] };
+function batch(next: number, ...rows: ResultRow[]): Batch<ResultRow> {
+  return { source: 'test', items: rows, rejects: [], progress: [{ partition: 0, next: asNextOffset(next) }] };
 }
 
 function summary(flush: Flush): string {
   const upserts = flush.upserts.map((u) => `${u.channelCode}=${u.figures.orderCount}`);
   const deletes = flush.deletes.map((d) => `-${d.channelCode}`);
-  return [...upserts, ...deletes, `@${flush.progress.map((p) => p.offset).join(',')}`].join(' ');
+  return [...upserts, ...deletes, `@${flush.progress.map((p) => p.next).join(',')}`].join(' ');
 }
 
 describe('bufferFlush', () => {

@@ -2,6 +2,7 @@ import { lastValueFrom, map, of, scan, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Batch, RawRecord } from '../../src/core/batch.ts';
 import { byPartition, partitionLane } from '../../src/operators/by-partition.ts';
+import { positionAfter } from '../../src/core/positions.ts';
 
 /** A stage with state: numbers each record it has seen, as `value#n`. */
 const counting = () =>
@@ -18,8 +19,8 @@ describe('byPartition', () => {
   it('gives each partition its own state, keeps each partition\'s order, and keeps the batch\'s offsets', async () => {
     const lanes = new Map([[0, counting()], [1, counting()]]);
     const batches: Batch<RawRecord>[] = [
-      { source: 's', items: [record(0, 0, 'a'), record(1, 0, 'x'), record(0, 1, 'b')], rejects: [], progress: [{ partition: 0, offset: 1 }, { partition: 1, offset: 0 }] },
-      { source: 's', items: [record(1, 1, 'y'), record(0, 2, 'c')], rejects: [], progress: [{ partition: 1, offset: 1 }, { partition: 0, offset: 2 }] },
+      { source: 's', items: [record(0, 0, 'a'), record(1, 0, 'x'), record(0, 1, 'b')], rejects: [], progress: [{ partition: 0, next: positionAfter(1) }, { partition: 1, next: positionAfter(0) }] },
+      { source: 's', items: [record(1, 1, 'y'), record(0, 2, 'c')], rejects: [], progress: [{ partition: 1, next: positionAfter(1) }, { partition: 0, next: positionAfter(2) }] },
     ];
     const out = await lastValueFrom(of(...batches).pipe(byPartition(lanes), toArray()));
     expect(out.map((b) => [...b.items].sort())).toEqual([['a#1', 'b#2', 'x#1'], ['c#3', 'y#2']]);
@@ -28,7 +29,7 @@ describe('byPartition', () => {
 
   it('keeps a lane\'s state from one subscription to the next, as across rebalances', async () => {
     const lanes = new Map([[0, counting()]]);
-    const batch: Batch<RawRecord> = { source: 's', items: [record(0, 0, 'a')], rejects: [], progress: [{ partition: 0, offset: 0 }] };
+    const batch: Batch<RawRecord> = { source: 's', items: [record(0, 0, 'a')], rejects: [], progress: [{ partition: 0, next: positionAfter(0) }] };
     await lastValueFrom(of(batch).pipe(byPartition(lanes)));
     expect((await lastValueFrom(of(batch).pipe(byPartition(lanes)))).items).toEqual(['a#2']);
   });

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { createCounters, type Batch, type RawRecord } from '../../src/core/batch.ts';
 import { readOrder } from '../../src/core/order.ts';
 import { deserialize } from '../../src/operators/deserialize.ts';
+import { positionAfter } from '../../src/core/positions.ts';
 
 const GOOD = '{"order_id":"1","order_channel":"webShop","order_time":"2021-03-25 10:00:00","real_pay":"5","pay_time":"2021-03-25 10:00:01","user_id":"u1"}';
 
 function batchOf(values: readonly (string | Uint8Array)[]): Batch<RawRecord> {
-  return { source: 'kafka:orders', items: values.map((value, i) => ({ value, partition: 0, offset: i })), rejects: [], progress: [{ partition: 0, offset: values.length - 1 }] };
+  return { source: 'kafka:orders', items: values.map((value, i) => ({ value, partition: 0, offset: i })), rejects: [], progress: [{ partition: 0, next: positionAfter(values.length - 1) }] };
 }
 
 async function run(values: readonly (string | Uint8Array)[], read?: Parameters<typeof deserialize>[0]['read']) {

@@ -9,19 +9,20 @@ import { claimPartitions, stillOwned } from '../../src/sinks/owned-writes.ts';
 import { WriteFenced, type ResultSink } from '../../src/sinks/result-sink.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
+import { asNextOffset, type NextOffset } from '../../src/core/positions.ts';
 
 const KEY = 'kafka:fence-changes:fence';
 const DAY = '2021-03-25 00:00:00';
 
-/** A flush of one webShop row with `orders` orders, covering these changes offsets. */
+/** A flush of one webShop row with `orders` orders, covering the changes up to these positions. */
 function flush(orders: number, covered: Record<number, number>): Flush {
   const figures = { channelName: 'Website', gmvText: `${orders}.000000`, gmv: orders, userCount: orders, orderCount: orders, lastPayTime: '2021-03-25 10:00:00', computedAt: '2021-03-25 10:00:01.000' };
-  const progress = Object.entries(covered).map(([partition, offset]) => ({ partition: Number(partition), offset }));
+  const progress = Object.entries(covered).map(([partition, next]) => ({ partition: Number(partition), next: asNextOffset(next) }));
   return { upserts: [{ beginTime: DAY, channelCode: 'webShop', figures }], deletes: [], history: [], rejects: [], progress };
 }
 
 /** One aggregate-stage owner as the stage builds it: it writes only while the progress rows hold what it last wrote. */
-function owner(db: Knex, claimed: Map<number, number>): { write: (f: Flush) => Promise<void> } {
+function owner(db: Knex, claimed: Map<number, NextOffset>): { write: (f: Flush) => Promise<void> } {
   const expected = new Map(claimed);
   const sink: ResultSink = databaseSink(db, {
     counters: createCounters(),
@@ -33,7 +34,7 @@ function owner(db: Knex, claimed: Map<number, number>): { write: (f: Flush) => P
   return {
     write: async (f) => {
       await sink.write(f, { key: KEY, covered: f.progress });
-      for (const { partition, offset } of f.progress) expected.set(partition, offset);
+      for (const { partition, next } of f.progress) expected.set(partition, next);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { DaySelection } from '../../src/core/business-day.ts';
 import type { Flush } from '../../src/operators/buffer-flush.ts';
 import { salesPipeline } from '../../src/pipeline.ts';
 import { sortRows, type ExpectedRow } from './reference.ts';
+import { positionAfter } from '../../src/core/positions.ts';
 
 /** What a replay left behind. */
 export interface ReplayResult {
@@ -21,7 +22,7 @@ export function toBatches(lines: readonly string[], batchSize: number, source = 
   const batches: Batch<RawRecord>[] = [];
   for (let start = 0; start < lines.length; start += batchSize) {
     const items = lines.slice(start, start + batchSize).map((value, i) => ({ value, partition: 0, offset: start + i + 1 }));
-    batches.push({ source, items, rejects: [], progress: [{ partition: 0, offset: start + items.length }] });
+    batches.push({ source, items, rejects: [], progress: [{ partition: 0, next: positionAfter(start + items.length) }] });
   }
   return batches;
 }

@@ -1,4 +1,5 @@
 /** The unit that flows through the pipeline: a micro-batch of items with what it carries along. */
+import type { NextOffset } from './positions.ts';
 
 /** One message of a source, exactly as read: text, or bytes that are not valid UTF-8 text yet. */
 export interface RawRecord {
@@ -13,10 +14,10 @@ export interface RawRecord {
   readonly truncatedFrom?: number | undefined;
 }
 
-/** How far a source has been read: the last position included, per partition. */
+/** How far a source has been read in a partition: the next offset to read (see `positions.ts`). */
 export interface SourceOffset {
   readonly partition: number;
-  readonly offset: number;
+  readonly next: NextOffset;
 }
 
 /** A record that was refused, kept so that someone can look at it. */

@@ -5,6 +5,7 @@ import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
 import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
 import * as rejectKeys from './migrations/004-reject-keys.ts';
 import * as historyTable from './migrations/005-trade-channel-history.ts';
+import * as nextOffsets from './migrations/006-next-offsets.ts';
 
 /** Where knex records which migrations ran. */
 export const MIGRATIONS_TABLE = 'tradeflow_migrations';
@@ -15,6 +16,7 @@ const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['003-tradeflow-checkpoints', checkpointsTable],
   ['004-reject-keys', rejectKeys],
   ['005-trade-channel-history', historyTable],
+  ['006-next-offsets', nextOffsets],
 ]);
 
 /**

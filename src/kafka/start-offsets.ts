@@ -1,6 +1,8 @@
 /** Where a run with no checkpoint begins: `--startup` resolved to offsets before anything is read. */
 import type * as RdKafka from 'node-rdkafka';
 import { clientConfig, kafka, promised } from './client.ts';
+import type { NextOffset } from '../core/positions.ts';
+import { watermarkToNext } from './offsets.ts';
 import type { StartupMode } from './startup.ts';
 
 /**
@@ -9,24 +11,24 @@ import type { StartupMode } from './startup.ts';
  * Resolved once, so that it can be checkpointed: a run killed before its first checkpoint then
  * resumes from where it began instead of from a later "latest".
  */
-export async function startOffsets(brokers: string, topic: string, startup: StartupMode): Promise<Map<number, number>> {
+export async function startOffsets(brokers: string, topic: string, startup: StartupMode): Promise<Map<number, NextOffset>> {
   const Kafka = kafka();
   const client = new Kafka.KafkaConsumer({ ...clientConfig(brokers, 'tradeflow-start'), 'group.id': 'tradeflow-start-offsets', 'enable.auto.commit': false }, {});
   await promised<unknown>((done) => client.connect({ topic, timeout: 10_000 }, done));
   try {
     const metadata = await promised<RdKafka.Metadata>((done) => client.getMetadata({ topic, timeout: 10_000 }, done));
     const partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
-    const offsets = new Map<number, number>();
+    const offsets = new Map<number, NextOffset>();
     for (const partition of partitions) {
       const { lowOffset, highOffset } = await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done));
-      offsets.set(partition, startup.kind === 'latest' ? highOffset : lowOffset);
-      if (startup.kind === 'timestamp') offsets.set(partition, highOffset); // none after that time: the end
+      offsets.set(partition, watermarkToNext(startup.kind === 'latest' ? highOffset : lowOffset));
+      if (startup.kind === 'timestamp') offsets.set(partition, watermarkToNext(highOffset)); // none after that time: the end
     }
     if (startup.kind === 'timestamp' && partitions.length > 0) {
       const found = await promised<RdKafka.TopicPartitionOffset[]>((done) =>
         client.offsetsForTimes(partitions.map((partition) => ({ topic, partition, offset: startup.epochMs })), 10_000, done),
       );
-      for (const { partition, offset } of found) if (offset >= 0) offsets.set(partition, offset);
+      for (const { partition, offset } of found) if (offset >= 0) offsets.set(partition, watermarkToNext(offset));
     }
     return offsets;
   } finally {

@@ -4,6 +4,7 @@ import type { ResultRow } from '../core/channel-aggregate.ts';
 import type { Flush, UpsertRow } from '../core/flush.ts';
 import { groupKeyOfRow } from '../core/group-key.ts';
 import { collectHistory } from '../core/minute-history.ts';
+import { laterPosition, type NextOffset } from '../core/positions.ts';
 
 /** Options of {@link bufferFlush}, the tutorial's JDBC `flush.interval` and `flush.max-rows`. */
 export interface BufferFlushOptions {
@@ -74,16 +75,14 @@ function toFlush(pending: readonly Pending[]): Flush {
   const latest = new Map<string, ResultRow>();
   const history = collectHistory();
   const rejects: Reject[] = [];
-  const progress = new Map<number, number>();
+  const progress = new Map<number, NextOffset>();
   for (const item of pending) {
     if (item.kind === 'row') {
       latest.set(groupKeyOfRow(item.row), item.row);
       history.add(item.row.beginTime, item.row.channelCode, item.row.history);
     } else if (item.kind === 'reject') rejects.push(item.reject);
     else {
-      for (const { partition, offset } of item.progress) {
-        if (offset > (progress.get(partition) ?? -Infinity)) progress.set(partition, offset);
-      }
+      for (const { partition, next } of item.progress) progress.set(partition, laterPosition(progress.get(partition), next));
     }
   }
   const upserts: UpsertRow[] = [];
@@ -92,5 +91,5 @@ function toFlush(pending: readonly Pending[]): Flush {
     if (row.figures === null) deletes.push({ beginTime: row.beginTime, channelCode: row.channelCode });
     else upserts.push({ beginTime: row.beginTime, channelCode: row.channelCode, figures: row.figures });
   }
-  return { upserts, deletes, history: history.result(), rejects, progress: [...progress].map(([partition, offset]) => ({ partition, offset })) };
+  return { upserts, deletes, history: history.result(), rejects, progress: [...progress].map(([partition, next]) => ({ partition, next })) };
 }

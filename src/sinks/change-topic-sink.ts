@@ -4,6 +4,7 @@ import type { Batch } from '../core/batch.ts';
 import { encodeChanges, encodeReject } from '../core/change-message.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
 import { clientConfig, kafka } from '../kafka/client.ts';
+import { nextToCommit } from '../kafka/offsets.ts';
 
 /** Options of {@link changeTopicSink}. */
 export interface ChangeTopicSinkOptions {
@@ -55,7 +56,7 @@ export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<
           const { key, value } = encodeReject(reject);
           producer.produce(changesTopic, null, Buffer.from(value), key);
         }
-        const offsets = batch.progress.map(({ partition, offset }) => ({ topic: ordersTopic, partition, offset: offset + 1 }));
+        const offsets = batch.progress.map(({ partition, next }) => ({ topic: ordersTopic, partition, offset: nextToCommit(next) }));
         await call((done) => producer.sendOffsetsToTransaction(offsets, consumer, 30_000, done));
         await call((done) => producer.commitTransaction(30_000, done));
       } catch (error) {

@@ -6,7 +6,7 @@ import type { Flush } from '../core/flush.ts';
 export interface FlushProgress {
   /** The source's checkpoint key, e.g. `kafka:topic:group`. */
   readonly key: string;
-  /** Per partition, the last offset whose effects are in the table after this flush. */
+  /** Per partition, the position up to which (that offset excluded) the effects are in the table after this flush. */
   readonly covered: readonly SourceOffset[];
   /**
    * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless),

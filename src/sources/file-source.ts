@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Observable } from 'rxjs';
 import type { Batch, RawRecord } from '../core/batch.ts';
+import { positionAfter } from '../core/positions.ts';
 import { MAX_MESSAGE_BYTES, MAX_REJECT_TEXT } from '../core/reject.ts';
 import { isBlank } from '../core/white-space.ts';
 import type { FlowControl, OrderSource } from './order-source.ts';
@@ -42,7 +43,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): Order
       readLines(path, { chunkBytes, maxLineBytes, batchSize }, flow, stop.signal, (records) => {
         const last = records[records.length - 1];
         linesRead = last?.offset ?? linesRead;
-        subscriber.next({ source: name, items: records, rejects: [], progress: last ? [{ partition: 0, offset: last.offset }] : [] });
+        subscriber.next({ source: name, items: records, rejects: [], progress: last ? [{ partition: 0, next: positionAfter(last.offset) }] : [] });
       }).then(
         () => subscriber.complete(),
         (error: unknown) => subscriber.error(error),

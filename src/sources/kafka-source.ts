@@ -3,6 +3,8 @@ import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
+import { nextToCommit, nextToRead } from '../kafka/offsets.ts';
+import type { NextOffset } from '../core/positions.ts';
 import type { StartupMode } from '../kafka/startup.ts';
 import type { FlowControl, OrderSource } from './order-source.ts';
 
@@ -28,7 +30,7 @@ export interface KafkaSourceOptions {
   /** Messages asked for at a time. Default: 1000. */
   readonly batchSize?: number;
   /** Where to go on per partition (next offset to read), from a checkpoint; wins over `startup`. */
-  readonly resumeFrom?: ReadonlyMap<number, number>;
+  readonly resumeFrom?: ReadonlyMap<number, NextOffset>;
   /** One line per event worth telling (assignments, pauses). Default: nothing. */
   readonly log?: (line: string) => void;
 }
@@ -41,14 +43,14 @@ export interface KafkaSourceOptions {
 export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(): Promise<void> } {
   const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, instanceId, log = () => {} } = options;
   const name = `kafka:${topic}`;
-  const position = new Map<number, number>(); // next offset to read, per assigned partition
+  const position = new Map<number, NextOffset>(); // per assigned partition
   let consumer: RdKafka.KafkaConsumer | undefined;
   let read = 0;
   let lastCommitWarning = -Infinity;
 
   const offsetFor = (partition: number, startAt: ReadonlyMap<number, number>): number => {
     const resume = resumeFrom?.get(partition);
-    if (resume !== undefined) return resume;
+    if (resume !== undefined) return nextToCommit(resume);
     if (startup.kind === 'timestamp') return startAt.get(partition) ?? -1; // none after that time: the end
     if (startup.kind === 'earliest') return -2; // OFFSET_BEGINNING
     if (startup.kind === 'group') return -1000; // OFFSET_STORED: the group's committed offset
@@ -68,7 +70,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       }),
     commit: async (progress: readonly SourceOffset[]) => {
       const assigned = new Set(consumer?.assignments().map((a) => a.partition));
-      const offsets = progress.filter((p) => assigned.has(p.partition)).map((p) => ({ topic, partition: p.partition, offset: p.offset + 1 }));
+      const offsets = progress.filter((p) => assigned.has(p.partition)).map((p) => ({ topic, partition: p.partition, offset: nextToCommit(p.next) }));
       if (consumer === undefined || offsets.length === 0) return;
       try {
         consumer.commitSync(offsets);
@@ -215,15 +217,15 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       next = consumeBatch();
       if (messages.length === 0) continue;
       const items: RawRecord[] = new Array<RawRecord>(messages.length);
-      const last = new Map<number, number>();
+      const after = new Map<number, NextOffset>();
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i]!;
         items[i] = { value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset, timestamp: message.timestamp };
-        last.set(message.partition, message.offset);
+        after.set(message.partition, nextToRead(message));
       }
-      for (const [partition, offset] of last) position.set(partition, offset + 1);
+      for (const [partition, next] of after) position.set(partition, next);
       read += messages.length;
-      emit({ source: name, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
+      emit({ source: name, items, rejects: [], progress: [...after].map(([partition, next]) => ({ partition, next })) });
     }
     // A batch asked for but not taken is read again next time: nothing of it was committed.
     await next.catch(() => []);

@@ -3,13 +3,15 @@ import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord } from '../core/batch.ts';
 import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
+import { nextToRead } from '../kafka/offsets.ts';
+import { START, type NextOffset } from '../core/positions.ts';
 
 /** Options of {@link replayPartitions}. */
 export interface ReplayOptions {
   readonly brokers: string;
   readonly topic: string;
-  /** Per partition, the last offset to read again (inclusive); a partition at -1 is skipped. */
-  readonly upTo: ReadonlyMap<number, number>;
+  /** Per partition, the position to read again up to (that offset excluded); a partition at its start is skipped. */
+  readonly until: ReadonlyMap<number, NextOffset>;
   /** Skip the messages of aborted transactions (the changes topic). Default: false. */
   readonly readCommitted?: boolean;
   /** Messages asked for at a time. Default: 5000. */
@@ -25,7 +27,7 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
   const { brokers, topic, readCommitted = false, batchSize = 5000 } = options;
   const source = `replay:${topic}`;
   return new Observable<Batch<RawRecord>>((subscriber) => {
-    const wanted = new Map([...options.upTo].filter(([, last]) => last >= 0));
+    const wanted = new Map([...options.until].filter(([, until]) => until > START));
     if (wanted.size === 0) {
       subscriber.complete();
       return undefined;
@@ -48,8 +50,8 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
       await promised<unknown>((done) => client.connect({ topic }, done));
       const left = new Set(wanted.keys());
       client.on('partition.eof', ({ partition, offset }) => {
-        // The end (or the last stable offset) is past the wanted offset: nothing more to wait for.
-        if (offset > (wanted.get(partition) ?? Infinity)) left.delete(partition);
+        // The end (or the last stable offset) is at or past the wanted position: nothing more to wait for.
+        if (offset >= (wanted.get(partition) ?? Infinity)) left.delete(partition);
       });
       client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: -2 })));
       client.setDefaultConsumeTimeout(100);
@@ -58,15 +60,15 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
           throw errorCode(error) === NOT_IMPLEMENTED ? await undecodableMessage(clientConfig(brokers, `tradeflow-replay-${topic}`), topic, new Map([...left].map((p) => [p, -2]))) : error;
         });
         const items: RawRecord[] = [];
-        const last = new Map<number, number>();
+        const after = new Map<number, NextOffset>();
         for (const message of messages) {
           const until = wanted.get(message.partition);
-          if (until === undefined || message.offset > until) continue;
+          if (until === undefined || message.offset >= until) continue;
           items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset });
-          last.set(message.partition, message.offset);
-          if (message.offset === until) left.delete(message.partition);
+          after.set(message.partition, nextToRead(message));
+          if (nextToRead(message) === until) left.delete(message.partition);
         }
-        if (items.length > 0) subscriber.next({ source, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
+        if (items.length > 0) subscriber.next({ source, items, rejects: [], progress: [...after].map(([partition, next]) => ({ partition, next })) });
       }
     };
     read().then(

@@ -1,5 +1,6 @@
 import { interval, map, takeUntil, fromEvent, type SchedulerLike, asyncScheduler, Observable } from 'rxjs';
 import type { Batch, RawRecord } from '../core/batch.ts';
+import { positionAfter } from '../core/positions.ts';
 import { timestampInZone } from '../core/business-day.ts';
 import { orderStory } from '../generate/order-stories.ts';
 import { seededRandom } from '../generate/random.ts';
@@ -45,7 +46,7 @@ export function simulatorSource(options: SimulatorOptions): OrderSource {
               items.push({ value, partition: 0, offset });
             }
           }
-          return { source: name, items, rejects: [], progress: [{ partition: 0, offset }] };
+          return { source: name, items, rejects: [], progress: [{ partition: 0, next: positionAfter(offset) }] };
         }),
       );
     },

@@ -3,6 +3,8 @@ import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
 import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
+import { committedToNext, nextToCommit, nextToRead } from '../kafka/offsets.ts';
+import { START, type NextOffset } from '../core/positions.ts';
 
 /** Options of {@link stageConsumer}. */
 export interface StageConsumerOptions {
@@ -38,15 +40,15 @@ export interface StageConsumer {
   assignment(): Assignment;
   /** Resolves once some partitions are owned (or the signal aborts). */
   assigned(signal: AbortSignal): Promise<Assignment>;
-  /** Per partition, the next offset the group has committed (0 when none). */
-  committed(partitions: readonly number[]): Promise<Map<number, number>>;
+  /** Per partition, the position the group has committed (the start when none). */
+  committed(partitions: readonly number[]): Promise<Map<number, NextOffset>>;
   /**
    * The messages of the owned partitions from `from` (next offset per partition), in batches,
    * each emitted only once `ready()` resolves. Errors with {@link AssignmentChanged} at the next
    * rebalance, so that nothing read for partitions that moved is acted on.
    */
-  batches(assignment: Assignment, from: ReadonlyMap<number, number>, ready: () => Promise<void>, signal: AbortSignal): Observable<Batch<RawRecord>>;
-  /** Commits these offsets (last included) for the group; a failure only waits for the next commit. */
+  batches(assignment: Assignment, from: ReadonlyMap<number, NextOffset>, ready: () => Promise<void>, signal: AbortSignal): Observable<Batch<RawRecord>>;
+  /** Commits these positions for the group; a failure only waits for the next commit. */
   commit(progress: readonly SourceOffset[]): void;
   close(): Promise<void>;
 }
@@ -125,7 +127,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
       }),
     committed: async (partitions) => {
       const found = await promised<RdKafka.TopicPartitionOffset[]>((done) => client.committed(partitions.map((partition) => ({ topic, partition })), 30_000, done));
-      return new Map(found.map(({ partition, offset }) => [partition, offset >= 0 ? offset : 0]));
+      return new Map(found.map(({ partition, offset }) => [partition, committedToNext(offset)]));
     },
     batches: (assignment, from, ready, signal) =>
       new Observable<Batch<RawRecord>>((subscriber) => {
@@ -137,7 +139,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
           await lastReader;
           await idlePoll; // a message it takes after the assign below would be lost
           // Start exactly where the rebuilt state ends, whatever librdkafka had fetched before.
-          client.assign(assignment.partitions.map((partition) => ({ topic, partition, offset: next.get(partition) ?? 0 })));
+          client.assign(assignment.partitions.map((partition) => ({ topic, partition, offset: nextToCommit(next.get(partition) ?? START) })));
           while (!stopped && !signal.aborted) {
             await ready();
             if (stopped) break;
@@ -147,15 +149,15 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
             });
             if (changed()) throw new AssignmentChanged(topic);
             const items: RawRecord[] = [];
-            const last = new Map<number, number>();
+            const after = new Map<number, NextOffset>();
             for (const message of messages) {
               const expected = next.get(message.partition);
               if (expected === undefined || message.offset < expected) continue; // not ours, or read already
               items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset, timestamp: message.timestamp });
-              last.set(message.partition, message.offset);
-              next.set(message.partition, message.offset + 1);
+              after.set(message.partition, nextToRead(message));
+              next.set(message.partition, nextToRead(message));
             }
-            if (items.length > 0 && !stopped) subscriber.next({ source: `kafka:${topic}`, items, rejects: [], progress: [...last].map(([partition, offset]) => ({ partition, offset })) });
+            if (items.length > 0 && !stopped) subscriber.next({ source: `kafka:${topic}`, items, rejects: [], progress: [...after].map(([partition, next]) => ({ partition, next })) });
           }
         };
         const reader = read().finally(() => (readers -= 1));
@@ -173,7 +175,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
       }),
     commit: (progress) => {
       const owned = new Set(current.partitions);
-      const offsets = progress.filter((p) => owned.has(p.partition)).map((p) => ({ topic, partition: p.partition, offset: p.offset + 1 }));
+      const offsets = progress.filter((p) => owned.has(p.partition)).map((p) => ({ topic, partition: p.partition, offset: nextToCommit(p.next) }));
       if (offsets.length === 0) return;
       try {
         client.commitSync(offsets);

@@ -8,6 +8,7 @@ import { concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
 import { formatCount, formatDuration } from '../core/format.ts';
+import type { NextOffset } from '../core/positions.ts';
 import { decodeChanges } from '../operators/decode-changes.ts';
 import type { Flush } from '../core/flush.ts';
 import { aggregateStage } from '../pipeline.ts';
@@ -51,7 +52,7 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
   const key = `kafka:${changesTopic}:${group}`;
   const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
-  let expected = new Map<number, number>();
+  let expected = new Map<number, NextOffset>();
   let wrote = false;
   const sink = options.openSink(async (trx) => {
     if (!(await stillOwned(trx, key, expected))) throw new WriteFenced(`partitions of ${changesTopic} were written by another instance`);
@@ -63,16 +64,15 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
       signal,
       async (assignment) => {
         const began = performance.now();
-        const upTo = await claimPartitions(db, key, assignment.partitions);
-        expected = new Map(upTo);
-        const from = new Map([...upTo].map(([partition, last]) => [partition, last + 1]));
+        const from = await claimPartitions(db, key, assignment.partitions);
+        expected = new Map(from);
         const writes = boundedWrites();
         let replayed = 0;
         try {
           await lastValueFrom(
             concat(
               // The groups of these partitions as the table has them: their changes read again.
-              replayPartitions({ brokers, topic: changesTopic, upTo, readCommitted: true }).pipe(
+              replayPartitions({ brokers, topic: changesTopic, until: from, readCommitted: true }).pipe(
                 tap((batch) => (replayed += batch.items.length)),
                 decodeChanges({ keepRejects: false }),
                 tap({
@@ -88,7 +88,7 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
                   if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(changesTopic);
                   wrote = false;
                   await sink.write(flush, { key, covered: flush.progress });
-                  if (wrote) for (const { partition, offset } of flush.progress) expected.set(partition, offset);
+                  if (wrote) for (const { partition, next } of flush.progress) expected.set(partition, next);
                   consumer.commit(flush.progress);
                   onFlush?.(flush);
                 }),

@@ -8,6 +8,7 @@ import { createCounters, type PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
 import { createDedupeState, trackedOrders, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
 import { partitionsToRebuild } from '../core/partition-positions.ts';
+import { START, type NextOffset } from '../core/positions.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
 import { formatCount, formatDuration } from '../core/format.ts';
 import { dedupeStage } from '../pipeline.ts';
@@ -43,7 +44,7 @@ interface PartitionState {
   /** The same state fed while it is rebuilt: nothing counted, nothing sent. */
   readonly rebuild: PartitionLane<Contribution>;
   /** The next offset this state has not seen. */
-  next: number;
+  next: NextOffset;
   readonly dedupeState: DedupeState;
 }
 
@@ -63,7 +64,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
     return {
       lane: partitionLane(dedupeStage({ ...options, dedupeState })),
       rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState })),
-      next: 0,
+      next: START,
       dedupeState,
     };
   };
@@ -78,12 +79,12 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         for (const partition of states.keys()) if (!assignment.partitions.includes(partition)) states.delete(partition);
         const stale = partitionsToRebuild(new Map([...states].map(([partition, state]) => [partition, state.next])), assignment.partitions, from);
         for (const partition of stale) states.set(partition, newState());
-        const upTo = new Map(stale.map((partition) => [partition, (from.get(partition) ?? 0) - 1]));
+        const until = new Map(stale.map((partition) => [partition, from.get(partition) ?? START]));
         const lanesOf = (pick: (state: PartitionState) => PartitionLane<Contribution>): Map<number, PartitionLane<Contribution>> =>
           new Map([...states].map(([partition, state]) => [partition, pick(state)]));
         let replayed = 0;
-        await lastValueFrom(replayPartitions({ brokers, topic: ordersTopic, upTo }).pipe(tap((batch) => (replayed += batch.items.length)), byPartition(lanesOf((state) => state.rebuild))), { defaultValue: undefined });
-        for (const partition of stale) states.get(partition)!.next = from.get(partition) ?? 0;
+        await lastValueFrom(replayPartitions({ brokers, topic: ordersTopic, until }).pipe(tap((batch) => (replayed += batch.items.length)), byPartition(lanesOf((state) => state.rebuild))), { defaultValue: undefined });
+        for (const partition of stale) states.get(partition)!.next = from.get(partition) ?? START;
         if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
         const kept = assignment.partitions.filter((partition) => !stale.includes(partition));
         log(
@@ -96,7 +97,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
           await lastValueFrom(
             consumer.batches(assignment, from, () => writes.ready(), signal).pipe(
               tap((batch) => {
-                for (const { partition, offset } of batch.progress) states.get(partition)!.next = offset + 1;
+                for (const { partition, next } of batch.progress) states.get(partition)!.next = next;
               }),
               byPartition(lanesOf((state) => state.lane)),
               mergeMap((batch) =>
