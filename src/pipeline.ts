@@ -6,6 +6,7 @@ import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 
 import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
 import type { Contribution, DedupeState } from './core/dedupe-state.ts';
+import type { FeedCheck } from './core/feed-check.ts';
 import { aggregate } from './operators/aggregate.ts';
 import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
 import { dedupe } from './operators/dedupe.ts';
@@ -29,6 +30,8 @@ export interface SalesPipelineOptions {
   readonly flushRows?: number;
   /** The dedupe state to work on (one restored from a checkpoint). Default: a new one. */
   readonly dedupeState?: DedupeState;
+  /** Judges the run's first messages (a feed of mostly rejects). Default: none. */
+  readonly feedCheck?: FeedCheck;
 }
 
 /**
@@ -41,10 +44,10 @@ export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<B
 
 /** Stage 1, partitioned by `order_id`: raw records in, retract/insert contributions of the counted days out. */
 export function dedupeStage(options: SalesPipelineOptions & { readonly announceState?: boolean }): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
-  const { days, counters, scheduler = asyncScheduler, dedupeState, announceState = true } = options;
+  const { days, counters, scheduler = asyncScheduler, dedupeState, announceState = true, feedCheck } = options;
   const clock = (): number => scheduler.now();
   return pipe(
-    deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
+    deserialize({ counters, clock, ...(feedCheck && { feedCheck }) }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
     dedupe({ counters, clock, latestDayOnly: days.kind === 'live', announceState, ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
   );

@@ -3,14 +3,14 @@ import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
-import type { JobContext, SourcePlan, StagePlan } from '../job-plan.ts';
+import type { JobContext, JobOutcome, SourcePlan, StagePlan } from '../job-plan.ts';
 import { runJob } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import { formatCount } from '../core/format.ts';
 import type { CommandIO } from './command-io.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
-import { EnvironmentError, naming } from './environment.ts';
+import { EnvironmentError, EXIT_CODES, naming } from './environment.ts';
 import { failpoint } from './failpoint.ts';
 import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { showTable, summary } from './job-report.ts';
@@ -35,6 +35,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
+  { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never', default: '50' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
   { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
@@ -85,6 +86,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
+      feed: { maxRejectedShare: percent('max-rejected', options.get('max-rejected')) },
   };
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -100,16 +102,26 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
     report: { line: io.stderr, table: (db, days, reading) => showTable(db, days, counters, reading, io.stdout) },
   };
   const started = performance.now();
-  const job = (): Promise<void> => naming(culprits, () => runJob(plan, context));
+  const job = (): Promise<JobOutcome> => naming(culprits, () => runJob(plan, context));
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let outcome: JobOutcome;
   try {
-    await (kafka !== undefined ? withKafka(kafka, job) : job());
+    outcome = await (kafka !== undefined ? withKafka(kafka, job) : job());
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   const line = summary(counters, performance.now() - started);
   io.stdout(stage === undefined ? line : `${line} | instance ${stage.instanceId} (${formatCount(counters.flushes)} flushes)`);
-  return 0;
+  // A replay of a feed that was mostly rejects did not do its job; a live run said so and went on.
+  return outcome.refusedFeed !== undefined && source.kind === 'file' ? EXIT_CODES.failed : 0;
+}
+
+/** A share from a percent flag (0 to 100). */
+function percent(flag: string, value: string | boolean | undefined): number {
+  const text = String(value).trim().replace(/\s*%$/, '');
+  const number = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(number >= 0 && number <= 100)) throw new UsageError(`--${flag}: expected a percent from 0 to 100, got "${String(value)}"`);
+  return number / 100;
 }
 
 function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): StagePlan | undefined {

@@ -1,5 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch, type PipelineCounters, type RawRecord, type Reject } from '../core/batch.ts';
+import type { FeedCheck } from '../core/feed-check.ts';
 import { readOrder, type Order } from '../core/order.ts';
 import { internalReason, MAX_MESSAGE_BYTES, MAX_REJECT_TEXT, rejectOf } from '../core/reject.ts';
 
@@ -15,6 +16,8 @@ export interface DeserializeOptions {
   readonly maxRejectText?: number;
   /** Reads one message's text. Default: {@link readOrder}, the rules of SEMANTICS.md section 1. */
   readonly read?: (text: string, record: RawRecord) => Order | string;
+  /** Told each message's outcome until its verdict (a feed of mostly rejects). Default: none. */
+  readonly feedCheck?: FeedCheck;
 }
 
 // A byte order mark is kept in the text, so that a message starting with one is named for it.
@@ -26,7 +29,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * can stop the batch, let alone the run.
  */
 export function deserialize(options: DeserializeOptions): OperatorFunction<Batch<RawRecord>, Batch<Order>> {
-  const { counters, clock, maxRecordBytes = MAX_MESSAGE_BYTES, maxRejectText = MAX_REJECT_TEXT, read = readOrder } = options;
+  const { counters, clock, maxRecordBytes = MAX_MESSAGE_BYTES, maxRejectText = MAX_REJECT_TEXT, read = readOrder, feedCheck } = options;
   return map((batch) => {
     const orders: Order[] = [];
     let rejects: Reject[] | undefined;
@@ -38,6 +41,7 @@ export function deserialize(options: DeserializeOptions): OperatorFunction<Batch
         outcome = internalReason(error);
         counters.internal += 1;
       }
+      if (feedCheck?.open === true) feedCheck.record(typeof outcome === 'string' ? outcome : undefined);
       if (typeof outcome !== 'string') {
         orders.push(outcome);
         continue;
