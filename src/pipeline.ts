@@ -5,6 +5,8 @@
 import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
+import type { MessageReader } from './core/change-envelope.ts';
+import type { ChannelMap } from './core/channel.ts';
 import type { Contribution, DedupeState } from './core/dedupe-state.ts';
 import type { FeedCheck } from './core/feed-check.ts';
 import { aggregate } from './operators/aggregate.ts';
@@ -32,6 +34,10 @@ export interface SalesPipelineOptions {
   readonly dedupeState?: DedupeState;
   /** Judges the run's first messages (a feed of mostly rejects). Default: none. */
   readonly feedCheck?: FeedCheck;
+  /** Reads each message: the shop's layout and format. Default: the tutorial's JSON orders. */
+  readonly read?: MessageReader;
+  /** The shop's channels. Default: the tutorial's. */
+  readonly channels?: ChannelMap;
 }
 
 /**
@@ -44,10 +50,10 @@ export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<B
 
 /** Stage 1, partitioned by `order_id`: raw records in, retract/insert contributions of the counted days out. */
 export function dedupeStage(options: SalesPipelineOptions & { readonly announceState?: boolean }): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
-  const { days, counters, scheduler = asyncScheduler, dedupeState, announceState = true, feedCheck } = options;
+  const { days, counters, scheduler = asyncScheduler, dedupeState, announceState = true, feedCheck, read } = options;
   const clock = (): number => scheduler.now();
   return pipe(
-    deserialize({ counters, clock, ...(feedCheck && { feedCheck }) }), // JSON text -> valid orders; the rest -> rejects
+    deserialize({ counters, clock, ...(feedCheck && { feedCheck }), ...(read && { read }) }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
     dedupe({ counters, clock, latestDayOnly: days.kind === 'live', announceState, ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
   );
@@ -55,11 +61,11 @@ export function dedupeStage(options: SalesPipelineOptions & { readonly announceS
 
 /** Stage 2, partitioned by group: contributions in, flushes of the changed rows out. */
 export function aggregateStage(options: Omit<SalesPipelineOptions, 'counters' | 'dedupeState'>): OperatorFunction<Batch<Contribution>, Flush> {
-  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000 } = options;
+  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000, channels } = options;
   const clock = (): number => scheduler.now();
   return pipe(
-    mapChannel(), // order_channel -> channel code and name
-    aggregate({ clock, zone, latestDayOnly: days.kind === 'live' }), // per (begin_time, channel_code): GMV, users, orders, last pay time
+    mapChannel(channels), // order_channel -> channel code and name
+    aggregate({ clock, zone, latestDayOnly: days.kind === 'live', ...(channels && { channels }) }), // per (begin_time, channel_code): GMV, users, orders, last pay time
     bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows
   );
 }

@@ -8,6 +8,7 @@ import { dayInZone, timestampInZone, type DaySelection } from './core/business-d
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
 import { createFeedCheck } from './core/feed-check.ts';
+import { streamChannels, streamReader } from './core/stream-layout.ts';
 import { openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
 import { kafka } from './kafka/client.ts';
@@ -110,6 +111,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
       flushRows: plan.flushRows,
       dedupeState,
       feedCheck,
+      ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone), channels: streamChannels(plan.layout) }),
       signal,
       clock,
       scheduler: clockScheduler(clock),

@@ -7,6 +7,10 @@ import type { JobContext, JobOutcome, SourcePlan, StagePlan } from '../job-plan.
 import { runJob } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import { formatCount } from '../core/format.ts';
+import { DEFAULT_MAX_REJECTED_SHARE } from '../core/feed-check.ts';
+import { CHANGE_FORMATS, type ChangeFormat } from '../core/order-layout.ts';
+import type { StreamLayout } from '../core/stream-layout.ts';
+import { readJobFile, type JobFile } from './job-file.ts';
 import type { CommandIO } from './command-io.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
@@ -35,7 +39,9 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
-  { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never', default: '50' },
+  { name: 'config', type: 'string', value: 'FILE', description: 'the job file (JSON): the stream\'s field names, time format, envelope and channels (see README, "Your own order stream"); flags win' },
+  { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
+  { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never (default: 50, or the job file\'s)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
   { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
@@ -72,6 +78,9 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const httpHost = String(options.get('http-host'));
   const warning = httpPort !== 0 ? guardWarning(httpHost, guard) : undefined;
   if (warning !== undefined) io.stderr(warning);
+  const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : undefined;
+  const layout = streamLayout(jobFile, options.get('format'));
+  if (stage !== undefined && layout?.channels !== undefined) throw new UsageError(`--config ${String(options.get('config'))}: "channels" not with --stage yet (the changes topic is keyed by the tutorial's channels)`);
   const database = readDatabase(options, io);
   const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${httpHost})` };
   const plan = {
@@ -86,7 +95,8 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
-      feed: { maxRejectedShare: percent('max-rejected', options.get('max-rejected')) },
+      feed: { maxRejectedShare: options.has('max-rejected') ? percent('max-rejected', options.get('max-rejected')) : (jobFile?.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE) },
+      ...(layout !== undefined && { layout }),
   };
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -114,6 +124,13 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   io.stdout(stage === undefined ? line : `${line} | instance ${stage.instanceId} (${formatCount(counters.flushes)} flushes)`);
   // A replay of a feed that was mostly rejects did not do its job; a live run said so and went on.
   return outcome.refusedFeed !== undefined && source.kind === 'file' ? EXIT_CODES.failed : 0;
+}
+
+/** The stream's layout from the job file and --format (which wins); undefined for the tutorial's, read as it always was. */
+function streamLayout(jobFile: JobFile | undefined, format: string | boolean | undefined): StreamLayout | undefined {
+  if (format !== undefined && !(CHANGE_FORMATS as readonly string[]).includes(String(format))) throw new UsageError(`--format: expected ${CHANGE_FORMATS.join(', ')}, got "${String(format)}"`);
+  const layout: StreamLayout = { ...jobFile?.layout, ...(format !== undefined && { format: format as ChangeFormat }) };
+  return Object.keys(layout).length === 0 ? undefined : layout;
 }
 
 /** A share from a percent flag (0 to 100). */

@@ -1,7 +1,7 @@
 import { BehaviorSubject, defer, filter, finalize, groupBy, map, mergeMap, scan, skip, Subject, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
 import { timestampInZone } from '../core/business-day.ts';
-import { channelByCode } from '../core/channel.ts';
+import { TUTORIAL_CHANNELS, type ChannelMap } from '../core/channel.ts';
 import { applyChange, createChannelGroup, toResultRow, type ResultRow } from '../core/channel-aggregate.ts';
 import { groupKeyText, parseGroupKey } from '../core/group-key.ts';
 import type { ChannelContribution } from './map-channel.ts';
@@ -17,6 +17,8 @@ export interface AggregateOptions {
    * old day's rows are final). Default: false, every day's groups are kept.
    */
   readonly latestDayOnly?: boolean;
+  /** The shop's channels, which name each group. Default: the tutorial's. */
+  readonly channels?: ChannelMap;
 }
 
 /** The changes one micro-batch brings to one group. */
@@ -31,7 +33,7 @@ interface GroupChanges {
  * figures when a group became empty and its row must be deleted).
  */
 export function aggregate(options: AggregateOptions): OperatorFunction<Batch<ChannelContribution>, Batch<ResultRow>> {
-  const { clock, zone, latestDayOnly = false } = options;
+  const { clock, zone, latestDayOnly = false, channels = TUTORIAL_CHANNELS } = options;
   return (batches) =>
     defer(() => {
       const groupChanges = new Subject<GroupChanges>();
@@ -51,7 +53,7 @@ export function aggregate(options: AggregateOptions): OperatorFunction<Batch<Cha
               scan((group, part) => {
                 for (const change of part.changes) applyChange(group, change);
                 return group;
-              }, createGroupFor(group$.key)),
+              }, createGroupFor(group$.key, channels)),
               map((group) => toResultRow(group, computedAt)),
             ),
           ),
@@ -82,9 +84,9 @@ function dayOfKey(key: string): string {
   return parseGroupKey(key).day;
 }
 
-function createGroupFor(key: string) {
+function createGroupFor(key: string, channels: ChannelMap) {
   const { day, channelCode } = parseGroupKey(key);
-  return createChannelGroup(day, channelCode, channelByCode(channelCode).name);
+  return createChannelGroup(day, channelCode, channels.byCode(channelCode).name);
 }
 
 function splitByGroup(changes: readonly ChannelContribution[]): GroupChanges[] {

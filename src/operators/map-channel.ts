@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
-import { channelOf, type Channel } from '../core/channel.ts';
+import { TUTORIAL_CHANNELS, type Channel, type ChannelMap } from '../core/channel.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
 
 /** A contribution with its sales channel resolved. */
@@ -8,8 +8,9 @@ export interface ChannelContribution extends Contribution {
   readonly channelOfOrder: Channel;
 }
 
-/** Resolves `order_channel` to the channel code and name of the result table. */
-export function mapChannel(): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {
+/** Resolves `order_channel` to the channel code and name of the result table (the shop's channels; default: the tutorial's). */
+export function mapChannel(channels: ChannelMap = TUTORIAL_CHANNELS): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {
+  const channelOf = channels.of;
   return map((batch) =>
     withItems(
       batch,
