@@ -49,7 +49,8 @@ function rowOf(line: string): Row | undefined {
 function rewriteTime(value: unknown, format: 'iso-8601' | 'epoch-seconds' | 'epoch-millis', zone: string, variant: number): unknown {
   if (value === null || value === undefined) return value;
   const time = typeof value === 'string' ? DateTime.fromFormat(value, 'yyyy-MM-dd HH:mm:ss', { zone }) : undefined;
-  if (time === undefined || !time.isValid) return 'not a time';
+  // Luxon takes 24:00:00 as the next day: only a time that reads back the same is one.
+  if (time === undefined || !time.isValid || time.toFormat('yyyy-MM-dd HH:mm:ss') !== value) return 'not a time';
   if (format === 'epoch-millis') return time.toMillis();
   if (format === 'epoch-seconds') return time.toSeconds();
   // The same instant with the zone's own offset, or in UTC: the reader must convert both.
