@@ -40,7 +40,27 @@ describe('tradeflow run --config', () => {
     ]);
   }, 30_000);
 
+  it('writes the result to the table the job file names, with the rejects, history and checkpoints beside it, and migrate finds them', async () => {
+    const dir = scratchDir();
+    const config = join(dir, 'tradeflow.json');
+    writeFileSync(config, JSON.stringify({ table: 'shop_sales' }));
+    const file = join(dir, 'orders.jsonl');
+    writeFileSync(file, `${sample.join('\n')}\n{"order_id":"x",\n`);
+    const db = join(dir, 'r.sqlite');
+    const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00', '--config', config]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(sqliteRows(db, RESULT_SQL.replace('trade_channel_collect', 'shop_sales'))).toEqual(SAMPLE_DAY);
+    const tables = sqliteRows(db, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").map((row) => row.name);
+    expect(tables).toEqual(['shop_sales', 'shop_sales_checkpoints', 'shop_sales_history', 'shop_sales_migrations', 'shop_sales_migrations_lock', 'shop_sales_progress', 'shop_sales_rejects']);
+    expect(sqliteRows(db, 'select source_offset as line from shop_sales_rejects')).toEqual([{ line: 12 }]);
+    // Migrating again with the same job file finds everything in place.
+    const migrate = await runCli(['migrate', '--db', `sqlite:${db}`, '--config', config]);
+    expect([migrate.code, migrate.stdout.trim()]).toEqual([0, `sqlite:${db}: tables up to date`]);
+  }, 30_000);
+
   it.each([
+    [{ table: 'trade_order_rejects' }, '"table": Cannot name the result table "trade_order_rejects": that is the name of another of tradeflow\'s tables'],
+    [{ table: 'shop-sales' }, '"table": expected letters, digits and "_" (not first a digit), got "shop-sales"'],
     [{ fields: { orderid: 'id' } }, 'unknown key "fields.orderid" (keys: fields.order_id, fields.order_channel, fields.order_time, fields.real_pay, fields.pay_time, fields.user_id)'],
     [{ format: 'canal' }, '"format": expected json, canal-json, debezium-json, got "canal"'],
     [{ timeFormat: 'unix' }, '"timeFormat": expected sql, iso-8601, epoch-seconds, epoch-millis, got "unix"'],
@@ -49,7 +69,7 @@ describe('tradeflow run --config', () => {
     [{ fields: { order_id: 'id', user_id: 'id' } }, '"fields.user_id": "id" is already the name of order_id (each field needs its own name)'],
     [{ fields: { order_id: '' } }, '"fields.order_id": expected a non-empty string, got ""'],
     [{ maxRejected: 150 }, '"maxRejected": expected a percent from 0 to 100, got 150'],
-    [{ sink: 'x' }, 'unknown key "sink" (keys: format, fields, timeFormat, channels, otherChannel, maxRejected)'],
+    [{ sink: 'x' }, 'unknown key "sink" (keys: format, fields, timeFormat, channels, otherChannel, maxRejected, table)'],
   ])('refuses the job file %j with one line naming the key, exit code 2', async (config, message) => {
     const dir = scratchDir();
     const path = join(dir, 'tradeflow.json');

@@ -8,7 +8,17 @@ import { channelByCode, type Channel } from '../core/channel.ts';
 import { CHANGE_FORMATS, ORDER_FIELDS, TUTORIAL_FIELDS, type ChangeFormat, type FieldNames, type OrderField } from '../core/order-layout.ts';
 import type { StreamLayout } from '../core/stream-layout.ts';
 import { TIME_FORMATS, type TimeFormat } from '../core/time-format.ts';
-import { UsageError } from './options.ts';
+import type { DatabaseLocation } from '../db/connect.ts';
+import { tablesBeside } from '../db/table-names.ts';
+import { UsageError, type OptionSpec } from './options.ts';
+
+/** `--config FILE` of the commands that read the tables (screen, migrate): only its `table` matters there. */
+export const TABLES_CONFIG_OPTION: OptionSpec = { name: 'config', type: 'string', value: 'FILE', description: 'the job file of the run: its "table" names the tables (see README, "Your own order stream")' };
+
+/** The database with the tables the job file names (the tutorial's without one). */
+export function withTables(location: DatabaseLocation, jobFile: JobFile | undefined): DatabaseLocation {
+  return jobFile?.table === undefined ? location : { ...location, tables: tablesBeside(jobFile.table) };
+}
 
 /** What a job file says. */
 export interface JobFile {
@@ -19,7 +29,7 @@ export interface JobFile {
   readonly table?: string;
 }
 
-const KEYS = ['format', 'fields', 'timeFormat', 'channels', 'otherChannel', 'maxRejected'] as const;
+const KEYS = ['format', 'fields', 'timeFormat', 'channels', 'otherChannel', 'maxRejected', 'table'] as const;
 const CHANNEL_KEYS = ['code', 'name'] as const;
 /** The tables' columns are VARCHAR(32). */
 const MAX_CHANNEL_TEXT = 32;
@@ -90,6 +100,11 @@ export function checkJobFile(value: unknown, fail: (message: string) => never): 
   if (top.table !== undefined) {
     table = text(top.table, '"table"', 48, fail);
     if (!TABLE_NAME.test(table)) fail(`"table": expected letters, digits and "_" (not first a digit), got "${table}"`);
+    try {
+      tablesBeside(table);
+    } catch (error) {
+      fail(`"table": ${(error as Error).message}`);
+    }
   }
   const layout: StreamLayout = { ...(format && { format }), ...(fields && { fields }), ...(timeFormat && { timeFormat }), ...(channels && { channels }) };
   return { layout, ...(maxRejectedShare !== undefined && { maxRejectedShare }), ...(table !== undefined && { table }) };

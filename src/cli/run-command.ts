@@ -10,7 +10,7 @@ import { formatCount } from '../core/format.ts';
 import { DEFAULT_MAX_REJECTED_SHARE } from '../core/feed-check.ts';
 import { CHANGE_FORMATS, type ChangeFormat } from '../core/order-layout.ts';
 import type { StreamLayout } from '../core/stream-layout.ts';
-import { readJobFile, type JobFile } from './job-file.ts';
+import { readJobFile, withTables, type JobFile } from './job-file.ts';
 import type { CommandIO } from './command-io.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
@@ -39,7 +39,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
-  { name: 'config', type: 'string', value: 'FILE', description: 'the job file (JSON): the stream\'s field names, time format, envelope and channels (see README, "Your own order stream"); flags win' },
+  { name: 'config', type: 'string', value: 'FILE', description: 'the job file (JSON): the stream\'s field names, time format, envelope and channels, the table\'s name (see README, "Your own order stream"); flags win' },
   { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
   { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never (default: 50, or the job file\'s)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
@@ -81,7 +81,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : undefined;
   const layout = streamLayout(jobFile, options.get('format'));
   if (stage !== undefined && layout?.channels !== undefined) throw new UsageError(`--config ${String(options.get('config'))}: "channels" not with --stage yet (the changes topic is keyed by the tutorial's channels)`);
-  const database = readDatabase(options, io);
+  const database = withTables(readDatabase(options, io), jobFile);
   const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${httpHost})` };
   const plan = {
       source,
