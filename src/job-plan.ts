@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
+import type { FeedCheckOptions } from './core/feed-check.ts';
+import type { StreamLayout } from './core/stream-layout.ts';
 import type { DatabaseLocation } from './db/connect.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import type { ScreenGuard } from './screen/screen-guard.ts';
@@ -39,10 +41,20 @@ export interface JobPlan {
   readonly keepRejects: number;
   /** How many days before the newest one `trade_channel_history` keeps. Default: 90. */
   readonly keepHistoryDays?: number;
+  /** How the shop writes its orders (`--config`, `--format`). Default: the tutorial's layout. */
+  readonly layout?: StreamLayout;
+  /** When the feed counts as mostly rejects (core/feed-check.ts). Default: more than 50 % of the first 10,000 messages. */
+  readonly feed?: FeedCheckOptions;
   /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
   readonly stage?: StagePlan;
   /** The live screen: where, and whether that port was asked for. None: no screen. */
   readonly http?: { readonly port: number; readonly host: string; readonly portGiven: boolean; readonly display?: ScreenDisplay; readonly guard?: ScreenGuard };
+}
+
+/** How a run ended, beyond its counters. */
+export interface JobOutcome {
+  /** The feed was mostly rejects: the line that said so. */
+  readonly refusedFeed?: string;
 }
 
 /** Which stages an instance runs, and who it is. */

@@ -5,7 +5,10 @@
 import { asyncScheduler, pipe, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch, PipelineCounters, RawRecord } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
+import type { MessageReader } from './core/change-envelope.ts';
+import type { ChannelMap } from './core/channel.ts';
 import type { Contribution, DedupeState } from './core/dedupe-state.ts';
+import type { FeedCheck } from './core/feed-check.ts';
 import { groupTableOf, type GroupTable } from './core/group-table.ts';
 import { aggregate } from './operators/aggregate.ts';
 import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
@@ -30,6 +33,12 @@ export interface SalesPipelineOptions {
   readonly flushRows?: number;
   /** The dedupe state to work on (one restored from a checkpoint): the groups are rebuilt from it. Default: a new one. */
   readonly dedupeState?: DedupeState;
+  /** Judges the run's first messages (a feed of mostly rejects). Default: none. */
+  readonly feedCheck?: FeedCheck;
+  /** Reads each message: the shop's layout and format. Default: the tutorial's JSON orders. */
+  readonly read?: MessageReader;
+  /** The shop's channels. Default: the tutorial's. */
+  readonly channels?: ChannelMap;
 }
 
 /**
@@ -38,15 +47,15 @@ export interface SalesPipelineOptions {
  */
 export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Flush> {
   const { dedupeState } = options;
-  return pipe(dedupeStage(options), aggregateStage({ ...options, ...(dedupeState && { groups: groupTableOf(dedupeState) }) }));
+  return pipe(dedupeStage(options), aggregateStage({ ...options, ...(dedupeState && { groups: groupTableOf(dedupeState, options.channels) }) }));
 }
 
 /** Stage 1, partitioned by `order_id`: raw records in, retract/insert contributions of the counted days out. */
 export function dedupeStage(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
-  const { days, counters, scheduler = asyncScheduler, dedupeState } = options;
+  const { days, counters, scheduler = asyncScheduler, dedupeState, feedCheck, read } = options;
   const clock = (): number => scheduler.now();
   return pipe(
-    deserialize({ counters, clock }), // JSON text -> valid orders; the rest -> rejects
+    deserialize({ counters, clock, ...(feedCheck && { feedCheck }), ...(read && { read }) }), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
     dedupe({ counters, clock, latestDayOnly: days.kind === 'live', ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
   );
@@ -57,10 +66,10 @@ export function dedupeStage(options: SalesPipelineOptions): OperatorFunction<Bat
  * (a restored table), their rows are flushed first.
  */
 export function aggregateStage(options: Omit<SalesPipelineOptions, 'counters' | 'dedupeState'> & { readonly groups?: GroupTable }): OperatorFunction<Batch<Contribution>, Flush> {
-  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000, groups } = options;
+  const { days, zone, scheduler = asyncScheduler, flushIntervalMs = 1000, flushRows = 1000, groups, channels } = options;
   const clock = (): number => scheduler.now();
   return pipe(
-    mapChannel(), // order_channel -> channel code and name
+    mapChannel(channels), // order_channel -> channel code and name
     aggregate({ clock, zone, latestDayOnly: days.kind === 'live', ...(groups && { groups }) }), // per (begin_time, channel_code): GMV, users, orders, last pay time
     bufferFlush({ intervalMs: flushIntervalMs, maxRows: flushRows, scheduler }), // 1 s or 1000 rows
   );

@@ -7,6 +7,8 @@ import type { Knex } from 'knex';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
+import { createFeedCheck } from './core/feed-check.ts';
+import { streamChannels, streamReader } from './core/stream-layout.ts';
 import { openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
 import { kafka } from './kafka/client.ts';
@@ -20,7 +22,7 @@ import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
 import { databaseSink } from './sinks/database-sink.ts';
 import { describeDbError } from './sinks/db-errors.ts';
 import { runStages } from './stages/run-stages.ts';
-import { clockScheduler, type JobContext, type JobPlan } from './job-plan.ts';
+import { clockScheduler, type JobContext, type JobOutcome, type JobPlan } from './job-plan.ts';
 import { fileSource } from './sources/file-source.ts';
 import { kafkaSource } from './sources/kafka-source.ts';
 import type { OrderSource } from './sources/order-source.ts';
@@ -30,14 +32,19 @@ import type { NextOffset } from './core/positions.ts';
 import type { SourceOffset } from './core/batch.ts';
 
 /** Runs the plan to its end (or until the context's signal aborts), then shows the table of the days it wrote. */
-export async function runJob(plan: JobPlan, context: JobContext): Promise<void> {
-  if (plan.stage !== undefined) return runStages(plan, plan.stage, context);
+export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOutcome> {
+  if (plan.stage !== undefined) {
+    await runStages(plan, plan.stage, context);
+    return {};
+  }
   const { counters, signal, clock, report } = context;
   const say = report.line;
   const db = openDatabase(plan.database);
   const live = plan.days.kind === 'live';
   const daysWritten = new Set<string>();
   const health: { database: 'up' | 'down' } = { database: 'up' };
+  // Told once, when the first messages turn out mostly rejects: a file replay fails, a live run is not ready.
+  const feedCheck = createFeedCheck(plan.feed, (refusal) => say(refusal.line));
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
   let screen: RunScreen | undefined;
@@ -55,6 +62,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
         source: reading,
         trackedOrders: () => trackedOrders(dedupeState),
         databaseWritable: () => health.database === 'up',
+        feedRefused: () => feedCheck.refusal?.line,
         log: say,
       });
     }
@@ -104,6 +112,8 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
       flushIntervalMs: plan.flushIntervalMs,
       flushRows: plan.flushRows,
       dedupeState,
+      feedCheck,
+      ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone), channels: streamChannels(plan.layout) }),
       signal,
       clock,
       scheduler: clockScheduler(clock),
@@ -119,7 +129,9 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
       const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.next}`).join(' ');
       say(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
     }
+    feedCheck.finish();
     await report.table?.(db, live ? today() : [...daysWritten].sort(), source.describeProgress?.() ?? '');
+    return feedCheck.refusal === undefined ? {} : { refusedFeed: feedCheck.refusal.line };
   } finally {
     screen?.stopped();
     await screen?.close();

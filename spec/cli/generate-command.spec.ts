@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, scratchDir } from '../support/cli.ts';
+import { writeFileSync } from 'node:fs';
+import { jobFileOf, LAYOUTS } from '../../src/generate/layouts.ts';
+import { runCli, scratchDir, sqliteRows } from '../support/cli.ts';
+import { RESULT_SQL } from '../support/sample.ts';
 
 describe('tradeflow generate', () => {
   it('writes the same stream for the same seed, with about two versions per order and a few bad lines', async () => {
@@ -43,6 +46,24 @@ describe('tradeflow generate', () => {
     const sizes = [...perDay.values()];
     expect(Math.max(...sizes) / Math.min(...sizes)).toBeGreaterThan(1.05);
   }, 30_000);
+
+  it.each(LAYOUTS.filter((layout) => layout !== 'tutorial'))('writes the same orders in the %s layout, which its job file reads into the same table', async (layout) => {
+    const dir = scratchDir();
+    const run = async (name: string, extra: string[], config?: Record<string, unknown>) => {
+      const file = join(dir, `${name}.jsonl`);
+      expect((await runCli(['generate', '--orders', '300', '--seed', '5', '--day', '2021-03-25', '--timezone', 'Asia/Shanghai', '--out', file, ...extra])).code).toBe(0);
+      const args = config === undefined ? [] : ['--config', join(dir, `${name}.json`)];
+      if (config !== undefined) writeFileSync(args[1]!, JSON.stringify(config));
+      const db = join(dir, `${name}.sqlite`);
+      const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--days', 'all', '--timezone', 'Asia/Shanghai', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return { rows: sqliteRows(db, RESULT_SQL), summary: /read [\d,]+ \| rejected [\d,]+ \| filtered [\d,]+/.exec(result.stdout)?.[0] };
+    };
+    const tutorial = await run('tutorial', []);
+    const other = await run(layout, ['--layout', layout], jobFileOf(layout));
+    expect(other.rows.length).toBeGreaterThan(2);
+    expect(other).toEqual(tutorial);
+  }, 60_000);
 
   it('needs --orders', async () => {
     const result = await runCli(['generate']);

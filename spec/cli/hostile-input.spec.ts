@@ -37,7 +37,7 @@ describe('tradeflow run on hostile input', () => {
     const file = join(dir, 'hostile.jsonl');
     await hostileStream(file);
     const db = join(dir, 'h.sqlite');
-    const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00']);
+    const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00', '--max-rejected', '100']); // its first 10,000 are a flood on purpose
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^read 1,021,014 \| rejected 20,003 \| filtered 2 \|/m);
     const peak = Number(/peak memory ([\d,]+) MB/.exec(result.stdout)?.[1]?.replace(/,/g, ''));
@@ -63,7 +63,7 @@ describe('the rejects table', () => {
     out.end();
     await once(out, 'finish');
     const db = join(dir, 'f.sqlite');
-    const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 00:00:00', '--keep-rejects', '100', '--flush-rows', '50']);
+    const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 00:00:00', '--keep-rejects', '100', '--flush-rows', '50', '--max-rejected', '100']); // all rejects, on purpose
     expect(result.code, result.stderr).toBe(0);
     const kept = sqliteRows(db, 'select min(source_offset) as first, count(*) as n from trade_order_rejects')[0]!;
     const dropped = Number(/old rejects deleted ([\d,]+)/.exec(result.stdout)?.[1]?.replace(/,/g, ''));

@@ -55,6 +55,22 @@ describe('tradeflow run', () => {
     expect(rejects[0]?.raw).toBe('{"order_id":"x1",');
   }, 30_000);
 
+  it('fails a replay whose messages are mostly rejects with one line naming the most common reason, exit code 1', async () => {
+    const dir = scratchDir();
+    const file = join(dir, 'camel.jsonl');
+    // The sample with camelCase names: each a valid paid order, none in the layout the run was told of.
+    const camel = (await import('node:fs')).readFileSync(SAMPLE, 'utf8').replace(/"order_id"/g, '"orderId"');
+    writeFileSync(file, camel);
+    const db = join(dir, 'r.sqlite');
+    const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^read 11 \| rejected 11 \| filtered 0 \| rows written 0 /m);
+    const lines = result.stderr.split('\n').filter((line) => line.includes('mostly rejects'));
+    expect(lines).toEqual(['tradeflow: the feed is mostly rejects: 11 of the first 11 messages (100.0 %, more than 50 %), most for "order_id: must be a non-empty string or an integer" (11); is the layout right (--config, --format)? The rejects are in the rejects table']);
+    const allowed = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00', '--max-rejected', '100']);
+    expect(allowed.code).toBe(0);
+  }, 30_000);
+
   it('takes every flag from its TRADEFLOW_ environment variable, and a flag wins', async () => {
     const db = join(scratchDir(), 'r.sqlite');
     const env = { TRADEFLOW_SOURCE: `file:${SAMPLE}`, TRADEFLOW_DB: `sqlite:${db}`, TRADEFLOW_AS_OF: '2021-03-24 00:00:00' };
@@ -78,6 +94,7 @@ describe('tradeflow run', () => {
     [['run', '--source', 'kafka', '--stage', 'both', '--exit-at-end'], /^tradeflow: --stage: not with --exit-at-end/],
     [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^tradeflow: --instance-id: expected letters, digits/],
     [['run', '--instance-id', 'a'], /^tradeflow: --instance-id: only with --source kafka/],
+    [['run', '--max-rejected', '120'], /^tradeflow: --max-rejected: expected a percent from 0 to 100, got "120"$/],
     [['launch'], /^tradeflow: unknown command "launch"/],
   ])('refuses %j with one line naming the culprit and exit code 2', async (args, message) => {
     const result = await runCli(args);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyOrder, createDedupeState, dropDay, trackedOrders, type Contribution } from '../../src/core/dedupe-state.ts';
+import { applyOrder, createDedupeState, currentContributions, dropDay, trackedOrders, type Contribution } from '../../src/core/dedupe-state.ts';
+import { restoreDedupe, snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
 import type { PaidVersion } from '../../src/core/order.ts';
 import { parseTimestamp } from '../../src/core/order-time.ts';
 
@@ -9,6 +10,26 @@ function order(orderId: string, orderTime: string, payTime: string, realPay: num
 }
 
 describe('the dedupe state', () => {
+  it('retracts an order at its delete, ignores a delete older than the version that counts, and counts a later version again', async () => {
+    const state = createDedupeState();
+    const out: Contribution[] = [];
+    const deleted = (o: PaidVersion): PaidVersion => ({ ...o, deleted: true });
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5), out);
+    applyOrder(state, deleted(order('1', '2021-03-25 09:00:00', '2021-03-25 10:01:00', 5)), out); // deletes a version already replaced
+    expect(out.map((c) => [c.sign, c.amount])).toEqual([[1, 5]]);
+    applyOrder(state, deleted(order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5)), out); // deletes the one that counts: it wins the tie
+    expect(out.map((c) => [c.sign, c.amount])).toEqual([[1, 5], [-1, 5]]);
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:05:00', 6), out); // not later than the delete: stays deleted
+    applyOrder(state, deleted(order('2', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 9)), out); // a delete of an order never seen
+    applyOrder(state, order('2', '2021-03-25 09:00:00', '2021-03-25 10:01:00', 9), out); // older than its delete
+    expect(out).toHaveLength(2);
+    const restored = restoreDedupe(await snapshotDedupe(state)); // the deletes survive a checkpoint
+    expect(currentContributions(restored)).toEqual([]);
+    applyOrder(restored, order('1', '2021-03-25 11:00:00', '2021-03-25 11:01:00', 7), out); // a later version: the order is back
+    expect(out.slice(2).map((c) => [c.sign, c.amount])).toEqual([[1, 7]]);
+  });
+
+
   it('retracts the version a later order_time replaces, even across channel, user and amount', () => {
     const state = createDedupeState();
     const out: Contribution[] = [];

@@ -36,6 +36,12 @@ describe('the probes', () => {
     expect((await probe('readyz')).status).toBe(200);
   });
 
+  it('/readyz is 503 once the run found its feed mostly rejects, naming why', async () => {
+    rig = await screenRig();
+    rig.status = { ...rig.status, feedRefused: 'tradeflow: the feed is mostly rejects: 10,000 of the first 10,000 messages' };
+    expect(await probe('readyz')).toMatchObject({ status: 503, body: { down: ['feed: mostly rejects: 10,000 of the first 10,000 messages'] } });
+  });
+
   it('/readyz is 503 when messages wait and none has been read for a minute, and ready again once reading moves', async () => {
     rig = await screenRig();
     rig.counters.read = 500;

@@ -52,8 +52,38 @@ function countedOrders(records: readonly RecordMeaning[], days: readonly string[
 
 /** The result table by brute force. */
 export function bruteForce(records: readonly RecordMeaning[], days: readonly string[] | 'all'): ExpectedRow[] {
+  return rowsOf(countedOrders(records, days));
+}
+
+/**
+ * The result table of a change stream by brute force, record after record: per day (after the
+ * day filter, which a delete passes like any version), a version replaces the order's current one
+ * when its order_time is later; a delete, when it is not earlier. The orders whose current one is
+ * not a delete count.
+ */
+export function bruteForceChanges(changes: readonly { readonly meaning: RecordMeaning; readonly deleted: boolean }[], days: readonly string[] | 'all'): ExpectedRow[] {
+  const current = new Map<string, { order: NonNullable<RecordMeaning['order']>; deleted: boolean }>();
+  for (const { meaning, deleted } of changes) {
+    const order = meaning.order;
+    if (order === null || order.payTime === null || order.attos === null) continue;
+    const day = order.payTime.slice(0, 10);
+    if (days !== 'all' && !days.includes(day)) continue;
+    const key = `${day}|${order.orderId}`;
+    const now = current.get(key);
+    if (now === undefined || order.orderTime > now.order.orderTime || (deleted && order.orderTime === now.order.orderTime)) current.set(key, { order, deleted });
+  }
+  const counted: CountedOrder[] = [];
+  for (const { order, deleted } of current.values()) {
+    if (deleted) continue;
+    const channelCode = order.channel !== null && order.channel in NAMES ? order.channel : 'other';
+    counted.push({ day: order.payTime!.slice(0, 10), channelCode, payTime: order.payTime!, attos: order.attos!, userId: order.userId });
+  }
+  return rowsOf(counted);
+}
+
+function rowsOf(counted: readonly CountedOrder[]): ExpectedRow[] {
   const groups = new Map<string, CountedOrder[]>();
-  for (const order of countedOrders(records, days)) {
+  for (const order of counted) {
     const key = `${order.day}|${order.channelCode}`;
     groups.set(key, [...(groups.get(key) ?? []), order]);
   }

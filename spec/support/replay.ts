@@ -2,6 +2,7 @@
 import { from, VirtualTimeScheduler } from 'rxjs';
 import { createCounters, type Batch, type PipelineCounters, type RawRecord, type Reject } from '../../src/core/batch.ts';
 import type { DaySelection } from '../../src/core/business-day.ts';
+import type { MessageReader } from '../../src/core/change-envelope.ts';
 import type { Flush } from '../../src/operators/buffer-flush.ts';
 import { salesPipeline } from '../../src/pipeline.ts';
 import { sortRows, type ExpectedRow } from './reference.ts';
@@ -28,7 +29,7 @@ export function toBatches(lines: readonly string[], batchSize: number, source = 
 }
 
 /** Runs the lines through the whole pipeline and applies each flush to an in-memory table. */
-export function replay(lines: readonly string[], days: DaySelection, cut: { batchSize?: number; flushRows?: number } = {}): ReplayResult {
+export function replay(lines: readonly string[], days: DaySelection, cut: { batchSize?: number; flushRows?: number; read?: MessageReader } = {}): ReplayResult {
   const scheduler = new VirtualTimeScheduler();
   const counters = createCounters();
   const table = new Map<string, ExpectedRow>();
@@ -36,7 +37,7 @@ export function replay(lines: readonly string[], days: DaySelection, cut: { batc
   const flushes: Flush[] = [];
   const minutes = new Map<string, { gmvAttos: bigint; orders: number }>();
   from(toBatches(lines, cut.batchSize ?? 1000))
-    .pipe(salesPipeline({ days, zone: 'UTC', counters, scheduler, flushRows: cut.flushRows ?? 1000 }))
+    .pipe(salesPipeline({ days, zone: 'UTC', counters, scheduler, flushRows: cut.flushRows ?? 1000, ...(cut.read && { read: cut.read }) }))
     .subscribe((flush) => {
       flushes.push(flush);
       for (const row of flush.upserts) {

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { checkZone, dayInZone, systemZone } from '../core/business-day.ts';
+import { LAYOUTS, streamInLayout, type LayoutName } from '../generate/layouts.ts';
 import { recordedStream } from '../generate/recorded-stream.ts';
 import { formatCount } from '../core/format.ts';
 import type { CommandIO } from './command-io.ts';
@@ -14,6 +15,7 @@ const GENERATE_OPTIONS: readonly OptionSpec[] = [
   { name: 'days', type: 'string', value: 'D', description: 'spread the orders over D days ending with --day', default: '1' },
   { name: 'out', type: 'string', value: 'FILE', description: 'write here instead of to standard output' },
   { name: 'timezone', type: 'string', value: 'ZONE', description: 'zone of "today" (default: the system zone)' },
+  { name: 'layout', type: 'string', value: 'LAYOUT', description: `how the shop writes its orders: ${LAYOUTS.join(', ')} (README, "Your own order stream", has the job file of each)`, default: 'tutorial' },
 ];
 
 /** `tradeflow generate`: a realistic recorded order stream, one JSON order per line. */
@@ -37,11 +39,14 @@ export async function generateCommand(args: readonly string[], io: CommandIO): P
   const day = dayOption === undefined ? dayInZone(Date.now(), zone) : String(dayOption);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) throw new UsageError(`--day: expected yyyy-MM-dd, got "${day}"`);
 
+  const layout = String(options.get('layout')) as LayoutName;
+  if (!LAYOUTS.includes(layout)) throw new UsageError(`--layout: expected ${LAYOUTS.join(', ')}, got "${layout}"`);
   const outPath = options.get('out');
   const out: Writable = outPath === undefined ? process.stdout : createWriteStream(String(outPath));
   let lines = 0;
   let chunk = '';
-  for (const line of recordedStream({ orders, seed, day, days })) {
+  const stream = recordedStream({ orders, seed, day, days });
+  for (const line of layout === 'tutorial' ? stream : streamInLayout(layout, stream, zone)) {
     chunk += `${line}\n`;
     lines += 1;
     if (chunk.length > 1 << 16) {

@@ -3,14 +3,18 @@ import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
-import type { JobContext, SourcePlan, StagePlan } from '../job-plan.ts';
+import type { JobContext, JobOutcome, SourcePlan, StagePlan } from '../job-plan.ts';
 import { runJob } from '../run-job.ts';
 import { DEFAULT_KEEP_HISTORY_DAYS } from '../sinks/history-retention.ts';
 import { formatCount } from '../core/format.ts';
+import { DEFAULT_MAX_REJECTED_SHARE } from '../core/feed-check.ts';
+import { CHANGE_FORMATS, type ChangeFormat } from '../core/order-layout.ts';
+import type { StreamLayout } from '../core/stream-layout.ts';
+import { readJobFile, withTables, type JobFile } from './job-file.ts';
 import type { CommandIO } from './command-io.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
-import { EnvironmentError, naming } from './environment.ts';
+import { EnvironmentError, EXIT_CODES, naming } from './environment.ts';
 import { failpoint } from './failpoint.ts';
 import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { showTable, summary } from './job-report.ts';
@@ -35,6 +39,9 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
+  { name: 'config', type: 'string', value: 'FILE', description: 'the job file (JSON): the stream\'s field names, time format, envelope and channels, the table\'s name (see README, "Your own order stream"); flags win' },
+  { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
+  { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never (default: 50, or the job file\'s)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
   { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
@@ -71,7 +78,10 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const httpHost = String(options.get('http-host'));
   const warning = httpPort !== 0 ? guardWarning(httpHost, guard) : undefined;
   if (warning !== undefined) io.stderr(warning);
-  const database = readDatabase(options, io);
+  const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : undefined;
+  const layout = streamLayout(jobFile, options.get('format'));
+  if (stage !== undefined && layout?.channels !== undefined) throw new UsageError(`--config ${String(options.get('config'))}: "channels" not with --stage yet (the changes topic is keyed by the tutorial's channels)`);
+  const database = withTables(readDatabase(options, io), jobFile);
   const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${httpHost})` };
   const plan = {
       source,
@@ -85,6 +95,8 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
+      feed: { maxRejectedShare: options.has('max-rejected') ? percent('max-rejected', options.get('max-rejected')) : (jobFile?.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE) },
+      ...(layout !== undefined && { layout }),
   };
   const stop = new AbortController();
   const onSignal = (): void => {
@@ -100,16 +112,33 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
     report: { line: io.stderr, table: (db, days, reading) => showTable(db, days, counters, reading, io.stdout) },
   };
   const started = performance.now();
-  const job = (): Promise<void> => naming(culprits, () => runJob(plan, context));
+  const job = (): Promise<JobOutcome> => naming(culprits, () => runJob(plan, context));
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let outcome: JobOutcome;
   try {
-    await (kafka !== undefined ? withKafka(kafka, job) : job());
+    outcome = await (kafka !== undefined ? withKafka(kafka, job) : job());
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   const line = summary(counters, performance.now() - started);
   io.stdout(stage === undefined ? line : `${line} | instance ${stage.instanceId} (${formatCount(counters.flushes)} flushes)`);
-  return 0;
+  // A replay of a feed that was mostly rejects did not do its job; a live run said so and went on.
+  return outcome.refusedFeed !== undefined && source.kind === 'file' ? EXIT_CODES.failed : 0;
+}
+
+/** The stream's layout from the job file and --format (which wins); undefined for the tutorial's, read as it always was. */
+function streamLayout(jobFile: JobFile | undefined, format: string | boolean | undefined): StreamLayout | undefined {
+  if (format !== undefined && !(CHANGE_FORMATS as readonly string[]).includes(String(format))) throw new UsageError(`--format: expected ${CHANGE_FORMATS.join(', ')}, got "${String(format)}"`);
+  const layout: StreamLayout = { ...jobFile?.layout, ...(format !== undefined && { format: format as ChangeFormat }) };
+  return Object.keys(layout).length === 0 ? undefined : layout;
+}
+
+/** A share from a percent flag (0 to 100). */
+function percent(flag: string, value: string | boolean | undefined): number {
+  const text = String(value).trim().replace(/\s*%$/, '');
+  const number = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(number >= 0 && number <= 100)) throw new UsageError(`--${flag}: expected a percent from 0 to 100, got "${String(value)}"`);
+  return number / 100;
 }
 
 function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): StagePlan | undefined {

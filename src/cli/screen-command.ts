@@ -6,6 +6,7 @@ import { startScreen } from '../screen/screen-server.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { naming } from './environment.ts';
 import type { CommandIO } from './command-io.ts';
+import { readJobFile, TABLES_CONFIG_OPTION, withTables } from './job-file.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
 import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
@@ -13,6 +14,7 @@ import { helpText, readOptions, UsageError, wholeNumber, type OptionSpec } from 
 const SCREEN_OPTIONS: readonly OptionSpec[] = [
   { name: 'db', type: 'string', value: 'URL', description: 'sqlite:PATH or mysql://user:pass@host:port/database', default: 'sqlite:./data/tradeflow.sqlite' },
   ...DB_CONNECTION_OPTIONS,
+  TABLES_CONFIG_OPTION,
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the screen (0: any free port)', default: '8080' },
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address to listen on (0.0.0.0: every interface)', default: '127.0.0.1' },
   { name: 'timezone', type: 'string', value: 'ZONE', description: 'IANA zone of "today" (default: the system zone)' },
@@ -33,7 +35,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
     );
     return 0;
   }
-  const location = readDatabase(options, io);
+  const location = withTables(readDatabase(options, io), options.has('config') ? readJobFile(String(options.get('config'))) : undefined);
   const zone = checked(() => checkZone(String(options.get('timezone') ?? systemZone())));
   const port = wholeNumber('http-port', options.get('http-port'), 0) ?? 8080;
   if (port > 65535) throw new UsageError(`--http-port: expected a port from 0 to 65535, got "${port}"`);

@@ -25,3 +25,25 @@ export function channelOf(orderChannel: string | null): Channel {
 export function channelByCode(code: string): Channel {
   return KNOWN.get(code) ?? OTHER_CHANNEL;
 }
+
+/** The channels of a shop: the channel of an `order_channel` value, and of a code. */
+export interface ChannelMap {
+  /** The channel of an `order_channel` value (case-sensitive); the rest's channel for any other. */
+  readonly of: (orderChannel: string | null) => Channel;
+  /** The channel of a code that {@link of} gives. */
+  readonly byCode: (code: string) => Channel;
+}
+
+/** The tutorial's three channels and `other`. */
+export const TUTORIAL_CHANNELS: ChannelMap = { of: channelOf, byCode: channelByCode };
+
+/** A shop's channels: each `order_channel` value is its code; any other value is `rest`. */
+export function channelMap(channels: readonly Channel[], rest: Channel): ChannelMap {
+  const known = new Map(channels.map((channel) => [channel.code, channel]));
+  const byCode = new Map(known);
+  if (!byCode.has(rest.code)) byCode.set(rest.code, rest);
+  return {
+    of: (orderChannel) => (orderChannel === null ? undefined : known.get(orderChannel)) ?? rest,
+    byCode: (code) => byCode.get(code) ?? rest,
+  };
+}

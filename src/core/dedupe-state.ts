@@ -76,13 +76,40 @@ export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribu
     orders.size += 1;
     orders.slots.set(order.orderId, fresh);
     orders.ids.push(order.orderId);
+    if (order.deleted === true) return markDeleted(orders, fresh, order.orderTime);
     store(orders, fresh, order);
   } else {
+    const counted = orders.paySecond[slot] !== DELETED;
+    if (order.deleted === true) return applyDelete(orders, slot, order.orderTime, counted, day, out);
     if (!(order.orderTime > (orders.orderTime[slot] ?? Infinity))) return;
-    out.push(retraction(orders, slot, day));
+    if (counted) out.push(retraction(orders, slot, day));
     store(orders, slot, order);
   }
   out.push({ sign: 1, day, channel: order.channel, userId: order.userId, amount: order.realPay, payTime: order.payTime });
+}
+
+/**
+ * `paySecond` of an order whose latest version is its deletion (a change message's delete): it
+ * counts nothing until a version with a later `order_time` comes.
+ */
+const DELETED = -1;
+
+/**
+ * A delete is a version that counts nothing, and it wins a tie: it deletes the version of its
+ * `order_time` (or a later one never seen). A delete older than the version that counts deletes
+ * a version already replaced: nothing changes, as Flink's Rank ignores the retraction of a row
+ * that is not its top row.
+ */
+function applyDelete(orders: DayOrders, slot: number, orderTime: number, counted: boolean, day: string, out: Contribution[]): void {
+  if (!(orderTime >= (orders.orderTime[slot] ?? Infinity))) return;
+  if (counted) out.push(retraction(orders, slot, day));
+  markDeleted(orders, slot, orderTime);
+}
+
+function markDeleted(orders: DayOrders, slot: number, orderTime: number): void {
+  orders.orderTime[slot] = orderTime;
+  orders.paySecond[slot] = DELETED;
+  orders.bigAmounts.delete(slot);
 }
 
 /** Forgets a day (live mode, after midnight): its orders no longer change anything. */
@@ -239,7 +266,7 @@ export function restoreDay(state: DedupeState, day: string, columns: DayColumns)
 export function currentContributions(state: DedupeState): Contribution[] {
   const out: Contribution[] = [];
   for (const [day, orders] of state.days) {
-    for (let slot = 0; slot < orders.size; slot++) out.push({ ...retraction(orders, slot, day), sign: 1 });
+    for (let slot = 0; slot < orders.size; slot++) if (orders.paySecond[slot] !== DELETED) out.push({ ...retraction(orders, slot, day), sign: 1 });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * (see {@link groupTableOf}) instead of hiding inside an operator.
  */
 import { applyChange, createChannelGroup, toResultRow, type ChannelGroup, type ResultRow } from './channel-aggregate.ts';
-import { channelByCode, channelOf, type Channel } from './channel.ts';
+import { TUTORIAL_CHANNELS, type Channel, type ChannelMap } from './channel.ts';
 import { currentContributions, type Contribution, type DedupeState } from './dedupe-state.ts';
 import { groupKeyText } from './group-key.ts';
 
@@ -70,9 +70,9 @@ export function allRows(table: GroupTable, now: string): ResultRow[] {
  * The groups of the orders that count in a dedupe state: the table a restored dedupe state
  * implies, built without replaying anything through the pipeline.
  */
-export function groupTableOf(state: DedupeState): GroupTable {
+export function groupTableOf(state: DedupeState, channels: ChannelMap = TUTORIAL_CHANNELS): GroupTable {
   const table = createGroupTable();
-  const contributions = currentContributions(state).map((contribution): ChannelContribution => ({ ...contribution, channelOfOrder: channelOf(contribution.channel) }));
+  const contributions = currentContributions(state).map((contribution): ChannelContribution => ({ ...contribution, channelOfOrder: channels.of(contribution.channel) }));
   for (const [key, part] of splitByGroup(contributions)) {
     const { day } = part[0]!;
     if (day > table.latestDay) table.latestDay = day;
@@ -103,13 +103,13 @@ export function snapshotGroups(table: GroupTable): Buffer {
   return Buffer.from(JSON.stringify({ format: FORMAT, latestDay: table.latestDay, groups }), 'utf8');
 }
 
-/** The table a snapshot of {@link snapshotGroups} holds; RangeError when the bytes are not one. */
-export function restoreGroups(bytes: Buffer): GroupTable {
+/** The table a snapshot of {@link snapshotGroups} holds, its groups named by the shop's channels; RangeError when the bytes are not one. */
+export function restoreGroups(bytes: Buffer, channels: ChannelMap = TUTORIAL_CHANNELS): GroupTable {
   const snapshot = JSON.parse(bytes.toString('utf8')) as GroupsSnapshot;
   if (snapshot.format !== FORMAT) throw new RangeError(`Cannot restore the group table: format ${String(snapshot.format)}, expected ${FORMAT}`);
   const table: GroupTable = { groups: new Map(), latestDay: snapshot.latestDay };
   for (const saved of snapshot.groups) {
-    const group = createChannelGroup(saved.day, saved.channelCode, channelByCode(saved.channelCode).name);
+    const group = createChannelGroup(saved.day, saved.channelCode, channels.byCode(saved.channelCode).name);
     group.gmv.small = saved.gmv[0];
     group.gmv.big = BigInt(saved.gmv[1]);
     group.orders = saved.orders;

@@ -151,6 +151,26 @@ export function rawValue(text: string, spans: FieldSpans, field: number): string
   return text.slice(spans.starts[field], spans.ends[field]);
 }
 
+/**
+ * The spans (start, end) of the elements of the array value of `field`, in a text `read` has
+ * checked (so nothing here can fail).
+ */
+export function arrayElements(text: string, spans: FieldSpans, field: number): [number, number][] {
+  const elements: [number, number][] = [];
+  let pos = skipSpace(text, spans.starts[field]! + 1);
+  if (text.charCodeAt(pos) === CLOSE_BRACKET) return elements;
+  plain = !ESCAPE_OR_CONTROL.test(text);
+  for (;;) {
+    const start = pos;
+    pos = skipValue(text, pos);
+    if (pos < 0) return elements; // not reached: the text was read
+    elements.push([start, pos]);
+    pos = skipSpace(text, pos);
+    if (text.charCodeAt(pos) !== COMMA) return elements;
+    pos = skipSpace(text, pos + 1);
+  }
+}
+
 /** Characters of a culprit quoted in a reason, at most. */
 export const MAX_CULPRIT = 60;
 

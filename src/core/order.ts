@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import type { RawRecord } from './batch.ts';
 import { ABSENT, culpritOf, ESCAPED_STRING, fieldReader, NULL, NUMBER, rawValue, STRING, stringValue, type FieldSpans } from './json-fields.ts';
 import { MAX_DECIMALS, parseAmount, type Amount } from './money.ts';
+import { isTutorialLayout, type OrderLayout } from './order-layout.ts';
 import { parseTimestamp } from './order-time.ts';
+import { parseEpoch, parseIsoInstant, TIME_FORMAT_NAMES, wallClockOf } from './time-format.ts';
 import { isBlank, trimWhiteSpace } from './white-space.ts';
 
 /** A valid order version, reduced to what the result needs (the parsed JSON is not kept). */
@@ -22,6 +24,8 @@ export interface Order {
   readonly channel: string | null;
   /** The message it was read from: a later step that fails on it rejects it with its position. */
   readonly record: RawRecord;
+  /** Set when this version is the order's deletion (a change message's delete): it retracts the order. */
+  readonly deleted?: true;
 }
 
 /** An order that is paid: what the day filter lets through. */
@@ -62,7 +66,7 @@ export function readOrder(text: string, record: RawRecord): Order | string {
     if (payTime === null || parseTimestamp(payTime) === undefined) return `pay_time: not a yyyy-MM-dd HH:mm:ss timestamp (got ${culpritOf(text, reader, PAY_TIME)})`;
   }
 
-  const realPay = amountOf(text, reader);
+  const realPay = amountOf(text, reader, REAL_PAY, 'real_pay');
   if (typeof realPay === 'string') return realPay;
 
   const userId = idOf(text, reader, USER_ID);
@@ -97,23 +101,80 @@ function isIntegerSyntax(number: string): boolean {
   return true;
 }
 
-/** `real_pay`: the exact amount, null when absent, or a reject reason. */
-function amountOf(text: string, spans: FieldSpans): Amount | null | string {
-  const kind = spans.kinds[REAL_PAY];
+/** `real_pay` (field `name` at `field`): the exact amount, null when absent, or a reject reason. */
+function amountOf(text: string, spans: FieldSpans, field: number, name: string): Amount | null | string {
+  const kind = spans.kinds[field];
   if (kind === ABSENT || kind === NULL) return null;
   let amount: ReturnType<typeof parseAmount> = 'not-a-number';
-  if (kind === NUMBER) amount = parseAmount(rawValue(text, spans, REAL_PAY));
-  else if (isString(kind)) amount = parseAmount(trimWhiteSpace(stringValue(text, spans, REAL_PAY)));
+  if (kind === NUMBER) amount = parseAmount(rawValue(text, spans, field));
+  else if (isString(kind)) amount = parseAmount(trimWhiteSpace(stringValue(text, spans, field)));
   if (typeof amount !== 'string') return amount;
-  const got = culpritOf(text, spans, REAL_PAY);
+  const got = culpritOf(text, spans, field);
   switch (amount) {
     case 'negative':
-      return `real_pay: negative; a refund is not a payment (got ${got})`;
+      return `${name}: negative; a refund is not a payment (got ${got})`;
     case 'too-large':
-      return `real_pay: above 10^15 (got ${got})`;
+      return `${name}: above 10^15 (got ${got})`;
     case 'too-precise':
-      return `real_pay: more than ${MAX_DECIMALS} decimal places (got ${got})`;
+      return `${name}: more than ${MAX_DECIMALS} decimal places (got ${got})`;
     default:
-      return `real_pay: not a decimal number (got ${got})`;
+      return `${name}: not a decimal number (got ${got})`;
   }
+}
+
+/** Reads one message (or one row of a change message) into an order, or says why not. */
+export type OrderReader = (text: string, record: RawRecord) => Order | string;
+
+/** A time field's value: a number that orders like the time, and its wall clock in the business zone. */
+interface ReadTime {
+  readonly key: number;
+  readonly wallClock: string;
+}
+
+/**
+ * The reader of a layout: the tutorial's is {@link readOrder} itself (its hot path, unchanged);
+ * another reads its field names and time format by the same rules, naming its own fields in reasons.
+ */
+export function orderReader(layout: OrderLayout): OrderReader {
+  if (isTutorialLayout(layout)) return readOrder;
+  const names = layout.fields;
+  const fields = fieldReader([names.order_id, names.order_channel, names.order_time, names.real_pay, names.pay_time, names.user_id]);
+  const kinds = fields.kinds;
+  const wallClock = wallClockOf(layout.zone);
+  const format = layout.timeFormat;
+  const expected = TIME_FORMAT_NAMES[format];
+  const timeOf = (text: string, field: number): ReadTime | undefined => {
+    const kind = kinds[field];
+    if (format === 'sql') {
+      if (!isString(kind)) return undefined;
+      const wall = stringValue(text, fields, field);
+      const key = parseTimestamp(wall);
+      return key === undefined ? undefined : { key, wallClock: wall };
+    }
+    let ms: number | undefined;
+    if (format === 'iso-8601') ms = isString(kind) ? parseIsoInstant(stringValue(text, fields, field)) : undefined;
+    else if (kind === NUMBER || isString(kind)) ms = parseEpoch(kind === NUMBER ? rawValue(text, fields, field) : trimWhiteSpace(stringValue(text, fields, field)), format === 'epoch-seconds' ? 'seconds' : 'millis');
+    // An instant orders by its milliseconds (two versions within one second stay apart).
+    return ms === undefined ? undefined : { key: ms, wallClock: wallClock(ms) };
+  };
+  return (text, record) => {
+    const failure = fields.read(text);
+    if (failure !== undefined) return isBlank(text) ? 'empty message' : failure;
+    const orderId = idOf(text, fields, ORDER_ID);
+    if (orderId === undefined || orderId === '') return `${names.order_id}: must be a non-empty string or an integer (got ${culpritOf(text, fields, ORDER_ID)})`;
+    const orderTime = timeOf(text, ORDER_TIME);
+    if (orderTime === undefined) return `${names.order_time}: not ${expected} (got ${culpritOf(text, fields, ORDER_TIME)})`;
+    let payTime: string | null = null;
+    const payKind = kinds[PAY_TIME];
+    if (payKind !== ABSENT && payKind !== NULL) {
+      const paid = timeOf(text, PAY_TIME);
+      if (paid === undefined) return `${names.pay_time}: not ${expected} (got ${culpritOf(text, fields, PAY_TIME)})`;
+      payTime = paid.wallClock;
+    }
+    const realPay = amountOf(text, fields, REAL_PAY, names.real_pay);
+    if (typeof realPay === 'string') return realPay;
+    const userId = idOf(text, fields, USER_ID);
+    const channel = isString(kinds[ORDER_CHANNEL]) ? stringValue(text, fields, ORDER_CHANNEL) : null;
+    return { orderId: compactId(orderId), orderTime: orderTime.key, payTime, realPay, userId: userId === undefined ? null : compactId(userId), channel, record };
+  };
 }

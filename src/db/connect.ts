@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import knex, { type Knex } from 'knex';
 
 import { parseMysqlUrl, shownUrl, type MysqlOptions } from './db-url.ts';
+import { renamingOptions, type TableNames } from './table-names.ts';
 
 /** The database of `--db`: `sqlite:PATH` (embedded) or `mysql://user:pass@host:port/database`. */
 export interface DatabaseLocation {
@@ -10,6 +11,8 @@ export interface DatabaseLocation {
   readonly config: Knex.Config;
   /** The location with its password as ***, for logs. */
   readonly display: string;
+  /** The tables' names (the job file's `table`). Default: the tutorial's. */
+  readonly tables?: TableNames;
 }
 
 /**
@@ -69,5 +72,5 @@ export function openDatabase(location: DatabaseLocation): Knex {
     if (connection.filename !== ':memory:') mkdirSync(dirname(connection.filename), { recursive: true });
   }
   // compileSqlOnError off: a driver error stays one line, without the whole statement and its values.
-  return knex({ ...location.config, log: quiet, compileSqlOnError: false });
+  return knex({ ...location.config, ...(location.tables !== undefined && renamingOptions(location.tables)), log: quiet, compileSqlOnError: false });
 }

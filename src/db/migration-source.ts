@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isMysql } from './connect.ts';
+import { tablesOf } from './table-names.ts';
 import * as resultTable from './migrations/001-trade-channel-collect.ts';
 import * as rejectsTable from './migrations/002-trade-order-rejects.ts';
 import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
@@ -36,7 +37,8 @@ export const migrationSource: Knex.MigrationSource<string> = {
 /** Applies every migration not yet applied; returns the names it applied. */
 export async function migrateToLatest(db: Knex): Promise<string[]> {
   return withMigrationLock(db, async () => {
-    const [, applied] = (await db.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+    // The real name: knex looks it up as a value too.
+    const [, applied] = (await db.migrate.latest({ migrationSource, tableName: tablesOf(db).tradeflow_migrations })) as [number, string[]];
     return applied;
   });
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { isMysql } from './connect.ts';
+import { tablesOf } from './table-names.ts';
 
 const TEXT = /char|text|clob/i;
 const REAL = /^(double|float|real|decimal|numeric)/i;
@@ -26,7 +27,8 @@ const EXPECTED: readonly (readonly [string, RegExp, string, number?])[] = [
  * columns and primary key the pipeline writes; RangeError saying what does not fit.
  */
 export async function checkResultTable(db: Knex): Promise<void> {
-  const columns = (await db('trade_channel_collect').columnInfo()) as unknown as Record<string, { type: string; maxLength: number | string | null }>;
+  const table = tablesOf(db).trade_channel_collect;
+  const columns = (await db(table).columnInfo()) as unknown as Record<string, { type: string; maxLength: number | string | null }>;
   // SQLite keeps any length of text whatever the declared one; MySQL refuses a longer value.
   const lengthsMatter = isMysql(db);
   const problems: string[] = [];
@@ -39,24 +41,24 @@ export async function checkResultTable(db: Knex): Promise<void> {
       problems.push(`column ${name} is ${column.type}(${length}), too short for ${longest} characters (want ${wanted})`);
     }
   }
-  const key = await primaryKey(db);
+  const key = await primaryKey(db, table);
   if (key.join(',') !== 'begin_time,channel_code') {
     problems.push(`primary key is (${key.join(', ')}) (want (begin_time, channel_code))`);
   }
   if (problems.length > 0) {
-    throw new RangeError(`Cannot adopt the existing table trade_channel_collect: ${problems.join('; ')}`);
+    throw new RangeError(`Cannot adopt the existing table ${table}: ${problems.join('; ')}`);
   }
 }
 
-async function primaryKey(db: Knex): Promise<string[]> {
+async function primaryKey(db: Knex, table: string): Promise<string[]> {
   if (isMysql(db)) {
     const rows = (await db('information_schema.KEY_COLUMN_USAGE')
       .select({ name: 'COLUMN_NAME' })
-      .where({ TABLE_SCHEMA: db.raw('DATABASE()'), TABLE_NAME: 'trade_channel_collect', CONSTRAINT_NAME: 'PRIMARY' })
+      .where({ TABLE_SCHEMA: db.raw('DATABASE()'), TABLE_NAME: table, CONSTRAINT_NAME: 'PRIMARY' })
       .orderBy('ORDINAL_POSITION')) as { name: string }[];
     return rows.map((row) => row.name);
   }
-  const rows = (await db.raw("select name, pk from pragma_table_info('trade_channel_collect') where pk > 0 order by pk")) as {
+  const rows = (await db.raw('select name, pk from pragma_table_info(?) where pk > 0 order by pk', [table])) as {
     name: string;
   }[];
   return rows.map((row) => row.name);

@@ -1,5 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch, type PipelineCounters, type RawRecord, type Reject } from '../core/batch.ts';
+import type { ChangeRows, MessageReader } from '../core/change-envelope.ts';
+import type { FeedCheck } from '../core/feed-check.ts';
 import { readOrder, type Order } from '../core/order.ts';
 import { internalReason, MAX_MESSAGE_BYTES, MAX_REJECT_TEXT, rejectOf } from '../core/reject.ts';
 
@@ -13,8 +15,10 @@ export interface DeserializeOptions {
   readonly maxRecordBytes?: number;
   /** How much of a rejected message is kept. Default: 4096 characters. */
   readonly maxRejectText?: number;
-  /** Reads one message's text. Default: {@link readOrder}, the rules of SEMANTICS.md section 1. */
-  readonly read?: (text: string, record: RawRecord) => Order | string;
+  /** Reads one message's text (a change message: its rows). Default: {@link readOrder}, the rules of SEMANTICS.md section 1. */
+  readonly read?: MessageReader;
+  /** Told each message's outcome until its verdict (a feed of mostly rejects). Default: none. */
+  readonly feedCheck?: FeedCheck;
 }
 
 // A byte order mark is kept in the text, so that a message starting with one is named for it.
@@ -26,18 +30,33 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * can stop the batch, let alone the run.
  */
 export function deserialize(options: DeserializeOptions): OperatorFunction<Batch<RawRecord>, Batch<Order>> {
-  const { counters, clock, maxRecordBytes = MAX_MESSAGE_BYTES, maxRejectText = MAX_REJECT_TEXT, read = readOrder } = options;
+  const { counters, clock, maxRecordBytes = MAX_MESSAGE_BYTES, maxRejectText = MAX_REJECT_TEXT, read = readOrder, feedCheck } = options;
   return map((batch) => {
     const orders: Order[] = [];
     let rejects: Reject[] | undefined;
     for (const record of batch.items) {
-      let outcome: Order | string;
+      let outcome: Order | string | ChangeRows;
       try {
         outcome = readRecord(record, maxRecordBytes, read);
       } catch (error) {
         outcome = internalReason(error);
         counters.internal += 1;
       }
+      if (typeof outcome === 'object' && 'rows' in outcome) {
+        // A change message: each row is a record of its own, a reject keeping the row's text.
+        if (outcome.rows.length === 0) counters.filtered += 1;
+        for (const row of outcome.rows) {
+          if (feedCheck?.open === true) feedCheck.record('reason' in row ? row.reason : undefined);
+          if (!('reason' in row)) {
+            orders.push(row);
+            continue;
+          }
+          rejects ??= [...batch.rejects];
+          rejects.push(rejectOf(batch.source, { value: row.raw, partition: record.partition, offset: record.offset }, row.reason, clock(), maxRejectText));
+        }
+        continue;
+      }
+      if (feedCheck?.open === true) feedCheck.record(typeof outcome === 'string' ? outcome : undefined);
       if (typeof outcome !== 'string') {
         orders.push(outcome);
         continue;
@@ -52,7 +71,7 @@ export function deserialize(options: DeserializeOptions): OperatorFunction<Batch
   });
 }
 
-function readRecord(record: RawRecord, maxBytes: number, read: (text: string, record: RawRecord) => Order | string): Order | string {
+function readRecord(record: RawRecord, maxBytes: number, read: MessageReader): Order | string | ChangeRows {
   const { value } = record;
   if (record.truncatedFrom !== undefined) return `message larger than ${maxBytes} bytes`;
   let text: string;

@@ -1,13 +1,14 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withItems, type Batch } from '../core/batch.ts';
-import { channelOf } from '../core/channel.ts';
+import { TUTORIAL_CHANNELS, type ChannelMap } from '../core/channel.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
 import type { ChannelContribution } from '../core/group-table.ts';
 
 export type { ChannelContribution };
 
-/** Resolves `order_channel` to the channel code and name of the result table. */
-export function mapChannel(): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {
+/** Resolves `order_channel` to the channel code and name of the result table (the shop's channels; default: the tutorial's). */
+export function mapChannel(channels: ChannelMap = TUTORIAL_CHANNELS): OperatorFunction<Batch<Contribution>, Batch<ChannelContribution>> {
+  const channelOf = channels.of;
   return map((batch) =>
     withItems(
       batch,

@@ -23,6 +23,8 @@ export interface RunScreenOptions {
   readonly trackedOrders: () => number;
   /** False while the sink retries through an outage. */
   readonly databaseWritable: () => boolean;
+  /** The line saying the feed is mostly rejects, once it is; undefined while it is not. Default: never. */
+  readonly feedRefused?: () => string | undefined;
   readonly log: (line: string) => void;
   /** Locale and currency of the page. Default: en-US, no currency. */
   readonly display?: ScreenDisplay | undefined;
@@ -41,7 +43,7 @@ export interface RunScreen {
 
 /** Serves the live screen of this run; without one (a default port taken), a screen that does nothing. */
 export async function openRunScreen(options: RunScreenOptions): Promise<RunScreen> {
-  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, log, display, guard } = options;
+  const { db, zone, port, host, portGiven, counters, source, trackedOrders, databaseWritable, feedRefused, log, display, guard } = options;
   const changes = createChangeNotifier();
   const durations = createDurationRecorder();
   const watch = await watchDatabase(db);
@@ -64,6 +66,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
           counters,
           sourcePosition: source.describeProgress?.(),
           orderStates: trackedOrders(),
+          feedRefused: feedRefused?.(),
           lastFlushMs,
           flushDurationSeconds: durations,
           lagByPartition: lag,

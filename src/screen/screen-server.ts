@@ -285,7 +285,7 @@ export const STALLED_AFTER_MS = 60_000;
 
 /**
  * What keeps the run from being ready: the pipeline stopped, the database down, no partitions
- * assigned, or orders waiting while the count read has not moved for {@link STALLED_AFTER_MS}.
+ * assigned, a feed of mostly rejects, or orders waiting while the count read has not moved for {@link STALLED_AFTER_MS}.
  */
 function readinessCheck(): { check(status: ScreenStatus, now: number): string[] } {
   let lastRead = -1;
@@ -299,6 +299,7 @@ function readinessCheck(): { check(status: ScreenStatus, now: number): string[] 
         ...(status.pipeline === 'stopped' ? ['pipeline'] : []),
         ...(status.database === 'down' ? ['database'] : []),
         ...(status.sourceAssigned === false ? ['source: no partitions assigned'] : []),
+        ...(status.feedRefused !== undefined ? [`feed: ${status.feedRefused.replace(/^tradeflow: the feed is /, '')}`] : []),
         ...(stalled ? [`pipeline stalled: ${status.lagMessages} messages waiting, none read for ${Math.round((now - movedAt) / 1000)} s`] : []),
       ];
     },

@@ -40,6 +40,8 @@ export interface ScreenStatus {
   readonly lagByPartition?: readonly PartitionLag[] | undefined;
   /** How far the source has been read, for the eye: "line 1,200", "1,450 orders simulated". */
   readonly sourcePosition?: string | undefined;
+  /** Set once the run's first messages were mostly rejects: the line that said so (not ready). */
+  readonly feedRefused?: string | undefined;
   /** Orders kept in the dedupe state (the state's size). */
   readonly orderStates?: number | undefined;
   /** When the last flush was committed, epoch milliseconds. */

@@ -11,6 +11,7 @@ import { partitionsToRebuild } from '../core/partition-positions.ts';
 import { START, type NextOffset } from '../core/positions.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
 import { formatCount, formatDuration } from '../core/format.ts';
+import type { MessageReader } from '../core/change-envelope.ts';
 import { dedupeStage } from '../pipeline.ts';
 import { changeTopicSink } from '../sinks/change-topic-sink.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
@@ -35,6 +36,8 @@ export interface DedupeStageOptions {
   readonly exposeState?: (trackedOrders: () => number) => void;
   /** Time for "today" and reject stamps. Default: asyncScheduler. */
   readonly scheduler?: SchedulerLike;
+  /** Reads each message: the shop's layout and format. Default: the tutorial's JSON orders. */
+  readonly read?: MessageReader;
 }
 
 /** The state of one orders partition, kept from one rebalance to the next. */

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../db/migration-source.ts';
 import { kafka } from '../kafka/client.ts';
 import { codecWarning } from '../kafka/codecs.ts';
 import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
+import { streamReader } from '../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
 import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
 import { databaseSink } from '../sinks/database-sink.ts';
@@ -60,7 +61,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     say(`tradeflow: instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
     const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log: say, scheduler: clockScheduler(context.clock) };
     const runs: Promise<void>[] = [];
-    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count) }));
+    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count) }));
     if (aggregates && db !== undefined) {
       runs.push(
         runAggregateStage({

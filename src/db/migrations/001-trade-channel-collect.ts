@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
 import { isMysql } from '../connect.ts';
 import { checkResultTable } from '../result-table.ts';
+import { tablesOf } from '../table-names.ts';
 
 /**
  * `trade_channel_collect` with exactly the tutorial's DDL. A table that a user created by the
  * tutorial's SQL is adopted as it is, after checking that its columns and key fit.
  */
 export async function up(db: Knex): Promise<void> {
-  if (await db.schema.hasTable('trade_channel_collect')) {
+  // hasTable takes the name as a value: the real one.
+  if (await db.schema.hasTable(tablesOf(db).trade_channel_collect)) {
     await checkResultTable(db);
     return;
   }
