@@ -10,6 +10,11 @@ export interface ReplayOptions {
   readonly topic: string;
   /** Per partition, the last offset to read again (inclusive); a partition at -1 is skipped. */
   readonly upTo: ReadonlyMap<number, number>;
+  /**
+   * Per partition, the next offset to read: where a restored snapshot ends. Default: the start
+   * of the partition. A partition whose start is past its `upTo` is skipped.
+   */
+  readonly from?: ReadonlyMap<number, number>;
   /** Skip the messages of aborted transactions (the changes topic). Default: false. */
   readonly readCommitted?: boolean;
   /** Messages asked for at a time. Default: 5000. */
@@ -17,7 +22,7 @@ export interface ReplayOptions {
 }
 
 /**
- * The messages of some partitions from their start up to given offsets, read without a
+ * The messages of some partitions from their start (or given offsets) up to given offsets, read without a
  * consumer group: how a stage rebuilds the state of the partitions it was handed, from the log
  * itself (as Kafka Streams restores a store from its changelog). Completes at those offsets.
  */
@@ -25,7 +30,8 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
   const { brokers, topic, readCommitted = false, batchSize = 5000 } = options;
   const source = `replay:${topic}`;
   return new Observable<Batch<RawRecord>>((subscriber) => {
-    const wanted = new Map([...options.upTo].filter(([, last]) => last >= 0));
+    const from = options.from ?? new Map<number, number>();
+    const wanted = new Map([...options.upTo].filter(([partition, last]) => last >= 0 && last >= (from.get(partition) ?? 0)));
     if (wanted.size === 0) {
       subscriber.complete();
       return undefined;
@@ -51,7 +57,7 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
         // The end (or the last stable offset) is past the wanted offset: nothing more to wait for.
         if (offset > (wanted.get(partition) ?? Infinity)) left.delete(partition);
       });
-      client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: -2 })));
+      client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: from.get(partition) ?? -2 })));
       client.setDefaultConsumeTimeout(100);
       while (left.size > 0 && !closed) {
         const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done)).catch(async (error: unknown) => {
@@ -61,7 +67,7 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
         const last = new Map<number, number>();
         for (const message of messages) {
           const until = wanted.get(message.partition);
-          if (until === undefined || message.offset > until) continue;
+          if (until === undefined || message.offset > until || message.offset < (from.get(message.partition) ?? 0)) continue;
           items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset });
           last.set(message.partition, message.offset);
           if (message.offset === until) left.delete(message.partition);
