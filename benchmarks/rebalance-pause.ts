@@ -59,7 +59,7 @@ async function oneRebalance(topic: string, messages: number, variant: PauseVaria
   const first = start('first');
   const children = [first.child];
   try {
-    const deadline = Date.now() + 900_000;
+    const deadline = Date.now() + 1_800_000;
     // A query that times out on a busy machine reads as nothing read yet.
     while ((await committedTotal(topic, `${group}-dedupe`).catch(() => 0)) < messages) {
       if (first.child.exitCode !== null) throw new Error(`Cannot measure ${variant.label}: the first instance exited:\n${first.log.text}`);
@@ -69,10 +69,10 @@ async function oneRebalance(topic: string, messages: number, variant: PauseVaria
     process.stderr.write(`bench: ${variant.label}: the first instance has read all ${messages.toLocaleString('en-US')} messages; a second joins\n`);
     const second = start('second');
     children.push(second.child);
-    const line = await waitForLine(second, /dedupe stage owns \S+ partitions [^;]*; state rebuilt from ([\d,]+) messages in ([\d.]+) (ms|s)/, 900_000);
-    const rebuildSeconds = seconds(line[2]!, line[3]!);
-    const revoke = /dedupe stage saved the snapshots of partitions [^(]*\([^)]*\) in ([\d.]+) (ms|s)/.exec(first.log.text);
-    const revokeSeconds = revoke === null ? 0 : seconds(revoke[1]!, revoke[2]!);
+    const line = await waitForLine(second, new RegExp(`dedupe stage owns \\S+ partitions [^;]*; state rebuilt from ([\\d,]+) messages in ${DURATION}`), 1_800_000);
+    const rebuildSeconds = seconds(line[2]!);
+    const revoke = new RegExp(`dedupe stage saved the snapshots of partitions [^(]*\\([^)]*\\) in ${DURATION}`).exec(first.log.text);
+    const revokeSeconds = revoke === null ? 0 : seconds(revoke[1]!);
     const replayed = Number(line[1]!.replaceAll(',', ''));
     if (process.env.TRADEFLOW_BENCH_LOGS !== undefined) {
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -87,8 +87,12 @@ async function oneRebalance(topic: string, messages: number, variant: PauseVaria
   }
 }
 
-function seconds(value: string, unit: string): number {
-  return Number(value) / (unit === 'ms' ? 1000 : 1);
+/** A duration as `formatDuration` writes it: "850 ms", "12.3 s", "4 min 05 s". */
+const DURATION = '(\\d+ min \\d+ s|[\\d.]+ ms|[\\d.]+ s)';
+
+function seconds(duration: string): number {
+  const [, minutes, rest] = /^(?:(\d+) min )?([\d.]+ (?:ms|s))$/.exec(duration) ?? [];
+  return Number(minutes ?? 0) * 60 + (rest?.endsWith(' ms') === true ? parseFloat(rest) / 1000 : parseFloat(rest ?? 'NaN'));
 }
 
 function waitForLine(instance: { child: ChildProcess; log: { text: string } }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
