@@ -71,7 +71,7 @@ async function oneRebalance(topic: string, messages: number, variant: PauseVaria
     children.push(second.child);
     const line = await waitForLine(second, new RegExp(`dedupe stage owns \\S+ partitions [^;]*; state rebuilt from ([\\d,]+) messages in ${DURATION}`), 1_800_000);
     const rebuildSeconds = seconds(line[2]!);
-    const revoke = new RegExp(`dedupe stage saved the snapshots of partitions [^(]*\\([^)]*\\) in ${DURATION}`).exec(first.log.text);
+    const revoke = new RegExp(`dedupe stage saved the snapshots of partitions [^(]*\\([^)]*\\) in ${DURATION} before letting them go`).exec(first.log.text);
     const revokeSeconds = revoke === null ? 0 : seconds(revoke[1]!);
     const replayed = Number(line[1]!.replaceAll(',', ''));
     if (process.env.TRADEFLOW_BENCH_LOGS !== undefined) {

@@ -8,7 +8,7 @@ import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 export interface ReplayOptions {
   readonly brokers: string;
   readonly topic: string;
-  /** Per partition, the last offset to read again (inclusive); a partition at -1 is skipped. */
+  /** Per partition, the last offset to read again (inclusive); a partition at -1 is skipped, one at Infinity read to its end now. */
   readonly upTo: ReadonlyMap<number, number>;
   /**
    * Per partition, the next offset to read: where a restored snapshot ends. Default: the start
@@ -55,7 +55,8 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
       const left = new Set(wanted.keys());
       client.on('partition.eof', ({ partition, offset }) => {
         // The end (or the last stable offset) is past the wanted offset: nothing more to wait for.
-        if (offset > (wanted.get(partition) ?? Infinity)) left.delete(partition);
+        const until = wanted.get(partition);
+        if (until === undefined || until === Infinity || offset > until) left.delete(partition);
       });
       client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: from.get(partition) ?? -2 })));
       client.setDefaultConsumeTimeout(100);

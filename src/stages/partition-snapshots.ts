@@ -3,7 +3,6 @@
  * own, one partition per orders partition (as Kafka Streams keeps a store's changelog), so that a
  * dedupe-only instance needs nothing but Kafka, and a new owner reads only its partitions'.
  */
-import type * as RdKafka from 'node-rdkafka';
 import { lastValueFrom, tap } from 'rxjs';
 import { SnapshotChunks, snapshotChunks, type SnapshotMeta, type StoredSnapshot } from '../core/partition-snapshot.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
@@ -62,7 +61,7 @@ export async function partitionSnapshots(brokers: string, topic: string, partiti
     load: async (wanted) => {
       const found = new Map(wanted.map((partition) => [partition, new SnapshotChunks()]));
       const inTopic = wanted.filter((partition) => partition < available);
-      const upTo = await lastOffsets(brokers, topic, inTopic);
+      const upTo = new Map(inTopic.map((partition) => [partition, Infinity]));
       await lastValueFrom(replayPartitions({ brokers, topic, upTo, batchSize: 64 }).pipe(tap((batch) => batch.items.forEach((item) => found.get(item.partition)?.add(typeof item.value === 'string' ? Buffer.from(item.value) : item.value)))), { defaultValue: undefined });
       return new Map([...found].map(([partition, chunks]) => [partition, chunks.complete()]));
     },
@@ -85,24 +84,6 @@ export async function partitionSnapshots(brokers: string, topic: string, partiti
     },
     close: () => promised<unknown>((done) => producer.disconnect(done)).then(() => undefined),
   };
-}
-
-/** The last offset of each partition (-1 when it is empty), for a read to the end. */
-async function lastOffsets(brokers: string, topic: string, partitions: readonly number[]): Promise<Map<number, number>> {
-  if (partitions.length === 0) return new Map();
-  const Kafka = kafka();
-  const client = new Kafka.KafkaConsumer({ ...clientConfig(brokers, 'tradeflow-snapshots-end'), 'group.id': 'tradeflow-snapshots', 'enable.auto.commit': false }, {});
-  await promised<unknown>((done) => client.connect({ topic, timeout: 10_000 }, done));
-  try {
-    const ends = new Map<number, number>();
-    for (const partition of partitions) {
-      const { highOffset } = await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done));
-      ends.set(partition, highOffset - 1);
-    }
-    return ends;
-  } finally {
-    await promised<unknown>((done) => client.disconnect(done));
-  }
 }
 
 /**
