@@ -7,7 +7,10 @@
  * profile of the end-to-end pipeline run, to data/bench/end-to-end.cpuprofile), --scale-orders N
  * (default 300000; 0 skips 1, 2 and 3 `--stage both` instances on a 6-partition topic),
  * --long-line-mb N (default 200; 0 skips a line of N MB with no newline, beside ordinary lines),
- * --startup-rounds N (default 11; 0 skips `tradeflow --help` against a bare `node -e 0`).
+ * --startup-rounds N (default 11; 0 skips `tradeflow --help` against a bare `node -e 0`),
+ * --pause-orders N[,N..] (default 200000; 0 skips the rebalance pause of a moved partition, with
+ * snapshots against a full replay of its log: `--snapshot-interval 0`, or the checkout given with
+ * --pause-baseline DIR, e.g. one of the code before).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,6 +23,7 @@ import { filledTopic, latencyAtRate } from './end-to-end.ts';
 import { longLineRates } from './long-line.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { scaleOutRuns } from './scale-out.ts';
+import { rebalancePauses, type PauseVariant } from './rebalance-pause.ts';
 import { startupTimes } from './startup.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'long-line-mb': { type: 'string', default: '200' },
     'startup-rounds': { type: 'string', default: '11' },
+    'pause-orders': { type: 'string', default: '200000' },
+    'pause-baseline': { type: 'string' },
   },
 });
 const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
@@ -101,6 +107,32 @@ if (scaleOrders > 0) {
         `${Math.round(one).toLocaleString('en-US')}/s (1 instance)`,
         (run.rate / one).toFixed(2),
       ]);
+    }
+  }
+}
+
+const pauseSizes = String(values['pause-orders']).split(',').map(Number).filter((orders) => orders > 0);
+if (pauseSizes.length > 0) {
+  if (!(await isPortOpen('127.0.0.1', 9092))) {
+    process.stderr.write('bench: no Kafka on 127.0.0.1:9092, rebalance pauses skipped (npm run stack:up first)\n');
+  } else {
+    const baseline = values['pause-baseline'];
+    const variants: PauseVariant[] = [
+      baseline === undefined
+        ? { label: 'full replay (--snapshot-interval 0)', checkout: process.cwd(), extraArgs: ['--snapshot-interval', '0'] }
+        : { label: `full replay (${baseline})`, checkout: baseline, extraArgs: [] },
+      { label: 'snapshots', checkout: process.cwd(), extraArgs: [] },
+    ];
+    for (const orders of pauseSizes) {
+      const file = await recordedFile(orders, 45);
+      process.stderr.write(`bench: filling a 6-partition topic with ${orders.toLocaleString('en-US')} orders for the rebalance pause...\n`);
+      const { topic, messages } = await filledTopic(file, 6);
+      const [before, after] = await rebalancePauses(topic, messages, variants);
+      const describe = (run: NonNullable<typeof after>): string =>
+        `${run.pauseSeconds.toFixed(2)} s (rebuild ${run.rebuildSeconds.toFixed(2)} s from ${run.replayed.toLocaleString('en-US')} messages${run.revokeSeconds > 0 ? `, revoke ${run.revokeSeconds.toFixed(2)} s` : ''})`;
+      if (before !== undefined && after !== undefined) {
+        rows.push([`rebalance pause, a second --stage dedupe instance takes 3 of 6 partitions, ${messages.toLocaleString('en-US')} messages (${orders.toLocaleString('en-US')} orders)`, describe(after), `${describe(before)}, ${before.label}`, (before.pauseSeconds / after.pauseSeconds).toFixed(1)]);
+      }
     }
   }
 }

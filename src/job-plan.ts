@@ -62,6 +62,8 @@ export interface StagePlan {
   readonly stages: 'dedupe' | 'aggregate' | 'both';
   /** Unique per instance, stable across its restarts. */
   readonly instanceId: string;
+  /** How often the dedupe stage snapshots each owned partition's state, ms; 0: never. Default: 60,000. */
+  readonly snapshotIntervalMs?: number;
 }
 
 /** What a step of a flush is at when the fault hook is called: inside its transaction, or half-way through its checkpoint. */

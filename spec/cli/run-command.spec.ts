@@ -95,6 +95,7 @@ describe('tradeflow run', () => {
     [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^tradeflow: --instance-id: expected letters, digits/],
     [['run', '--instance-id', 'a'], /^tradeflow: --instance-id: only with --source kafka/],
     [['run', '--max-rejected', '120'], /^tradeflow: --max-rejected: expected a percent from 0 to 100, got "120"$/],
+    [['run', '--source', 'kafka', '--stage', 'both', '--snapshot-interval', 'often'], /^tradeflow: --snapshot-interval: expected a whole number of at least 0, got "often"$/],
     [['launch'], /^tradeflow: unknown command "launch"/],
   ])('refuses %j with one line naming the culprit and exit code 2', async (args, message) => {
     const result = await runCli(args);

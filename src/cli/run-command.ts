@@ -19,7 +19,7 @@ import { failpoint } from './failpoint.ts';
 import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { showTable, summary } from './job-report.ts';
 import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
-import { helpText, interval, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
+import { helpText, interval, LONGEST_TIMER_MS, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'source', type: 'string', value: 'SOURCE', description: 'simulator (a built-in live shop), file:PATH (a recorded .jsonl stream) or kafka', default: 'simulator' },
@@ -38,6 +38,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'reset', type: 'boolean', description: 'kafka: drop the checkpoint and progress of this topic and group first, and start from nothing at --startup (not with --stage)', flagOnly: true },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },
+  { name: 'snapshot-interval', type: 'string', value: 'MS', description: 'kafka, --stage: snapshot the dedupe state of each owned partition this often (and at a revoke and a clean stop), so that a partition moved to another instance replays only its log since; 0: never', default: '60000' },
   { name: 'instance-id', type: 'string', value: 'ID', description: 'kafka: this process\'s id in its group, unique per process and stable across its restarts (default: from the host name)' },
   { name: 'config', type: 'string', value: 'FILE', description: 'the job file (JSON): the stream\'s field names, time format, envelope and channels, the table\'s name (see README, "Your own order stream"); flags win' },
   { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
@@ -148,7 +149,8 @@ function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): 
   if (source.kind !== 'kafka') throw new UsageError('--stage: only with --source kafka (the stages meet in a Kafka topic)');
   if (source.exitAtEnd) throw new UsageError('--stage: not with --exit-at-end (a scaled-out run goes on until it is stopped)');
   if (source.reset === true) throw new UsageError('--reset: not with --stage (the instances share their groups\' state, and one instance cannot drop it while the others run)');
-  return { stages, instanceId: source.instanceId ?? hostname() };
+  const snapshotIntervalMs = wholeNumber('snapshot-interval', options.get('snapshot-interval'), 0, LONGEST_TIMER_MS) ?? 60_000;
+  return { stages, instanceId: source.instanceId ?? hostname(), snapshotIntervalMs };
 }
 
 function daySelection(options: Map<string, string | boolean>, zone: string): DaySelection {

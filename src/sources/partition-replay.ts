@@ -10,8 +10,13 @@ import { START, type NextOffset } from '../core/positions.ts';
 export interface ReplayOptions {
   readonly brokers: string;
   readonly topic: string;
-  /** Per partition, the position to read again up to (that offset excluded); a partition at its start is skipped. */
+  /** Per partition, the position to read again up to (that offset excluded); a partition at its start is skipped, one at Infinity read to its end now. */
   readonly until: ReadonlyMap<number, NextOffset>;
+  /**
+   * Per partition, where to begin: where a restored snapshot ends. Default: the start of the
+   * partition. A partition whose beginning is at or past its `until` is skipped.
+   */
+  readonly from?: ReadonlyMap<number, NextOffset>;
   /** Skip the messages of aborted transactions (the changes topic). Default: false. */
   readonly readCommitted?: boolean;
   /** Messages asked for at a time. Default: 5000. */
@@ -19,7 +24,7 @@ export interface ReplayOptions {
 }
 
 /**
- * The messages of some partitions from their start up to given offsets, read without a
+ * The messages of some partitions from their start (or given offsets) up to given offsets, read without a
  * consumer group: how a stage rebuilds the state of the partitions it was handed, from the log
  * itself (as Kafka Streams restores a store from its changelog). Completes at those offsets.
  */
@@ -27,7 +32,8 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
   const { brokers, topic, readCommitted = false, batchSize = 5000 } = options;
   const source = `replay:${topic}`;
   return new Observable<Batch<RawRecord>>((subscriber) => {
-    const wanted = new Map([...options.until].filter(([, until]) => until > START));
+    const from = options.from ?? new Map<number, NextOffset>();
+    const wanted = new Map([...options.until].filter(([partition, until]) => until > START && until > (from.get(partition) ?? START)));
     if (wanted.size === 0) {
       subscriber.complete();
       return undefined;
@@ -51,9 +57,10 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
       const left = new Set(wanted.keys());
       client.on('partition.eof', ({ partition, offset }) => {
         // The end (or the last stable offset) is at or past the wanted position: nothing more to wait for.
-        if (offset >= (wanted.get(partition) ?? Infinity)) left.delete(partition);
+        const until = wanted.get(partition);
+        if (until === undefined || until === Infinity || offset >= until) left.delete(partition);
       });
-      client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: -2 })));
+      client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: from.get(partition) ?? -2 })));
       client.setDefaultConsumeTimeout(100);
       while (left.size > 0 && !closed) {
         const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done)).catch(async (error: unknown) => {
@@ -63,7 +70,7 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
         const after = new Map<number, NextOffset>();
         for (const message of messages) {
           const until = wanted.get(message.partition);
-          if (until === undefined || message.offset >= until) continue;
+          if (until === undefined || message.offset >= until || message.offset < (from.get(message.partition) ?? START)) continue;
           items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset });
           after.set(message.partition, nextToRead(message));
           if (nextToRead(message) === until) left.delete(message.partition);
