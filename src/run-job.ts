@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
+import type { KafkaCounters } from './core/batch.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
@@ -42,7 +43,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
   try {
     await migrateToLatest(db);
     const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, context);
-    source = openSource(plan, resumeFrom, say);
+    source = openSource(plan, resumeFrom, say, counters);
     const reading = source;
     if (plan.http !== undefined) {
       screen = await openRunScreen({
@@ -176,7 +177,7 @@ function describeOffsets(offsets: readonly { partition: number; offset: number }
   return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.offset + 1}`).join(' ');
 }
 
-function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, log: (line: string) => void): OrderSource {
+function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, log: (line: string) => void, counters: KafkaCounters): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
@@ -184,7 +185,7 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | und
   // (one added since) is read from its start in group mode: its committed offset may be ahead of
   // the state, and resuming there would lose orders.
   const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
-  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log });
+  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log, counters });
 }
 
 function describeDays(days: DaySelection): string {

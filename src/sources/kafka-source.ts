@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
-import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
+import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 import type { StartupMode } from '../kafka/startup.ts';
@@ -31,6 +31,8 @@ export interface KafkaSourceOptions {
   readonly resumeFrom?: ReadonlyMap<number, number>;
   /** One line per event worth telling (assignments, pauses). Default: nothing. */
   readonly log?: (line: string) => void;
+  /** Where rebalances and refused commits are counted. Default: nowhere. */
+  readonly counters?: KafkaCounters;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface KafkaSourceOptions {
  * sink is behind, the assigned partitions are paused.
  */
 export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(): Promise<void> } {
-  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, instanceId, log = () => {} } = options;
+  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, instanceId, log = () => {}, counters = uncounted() } = options;
   const name = `kafka:${topic}`;
   const position = new Map<number, number>(); // next offset to read, per assigned partition
   let consumer: RdKafka.KafkaConsumer | undefined;
@@ -73,6 +75,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       try {
         consumer.commitSync(offsets);
       } catch (error) {
+        counters.commitFailures++;
         // No coordinator (a broker restarting): the next flush commits these offsets too; until
         // then a restart re-reads a little, which the dedupe and the upsert make harmless.
         const now = performance.now();
@@ -126,6 +129,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
             const withOffsets = assignment.map((a) => ({ ...a, offset: offsetFor(a.partition, startAt) }));
             client.assign(withOffsets);
             assignedOnce = true;
+            counters.rebalanceAssigns++;
             log(`kafka: assigned ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
             if (assignment.length < topicPartitions) {
               // One process computes each day's figures from every partition: with a share
@@ -140,6 +144,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
             // Everything written is committed already; what was read but not yet written is read
             // again by the next owner, which the upsert and the dedupe make harmless.
             client.unassign();
+            counters.rebalanceRevokes++;
             for (const a of assignment) position.delete(a.partition);
             log(`kafka: revoked ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
           }

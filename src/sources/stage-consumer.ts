@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
-import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
+import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
 import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 
@@ -22,6 +22,8 @@ export interface StageConsumerOptions {
    * the same reason). Default: nothing to wait for.
    */
   readonly beforeRevoke?: () => Promise<void>;
+  /** Where rebalances and refused commits are counted. Default: nowhere. */
+  readonly counters?: KafkaCounters;
 }
 
 /** The partitions a stage owns now; `generation` changes with every rebalance. */
@@ -60,7 +62,7 @@ export class AssignmentChanged extends Error {
 
 /** Connects a consumer-group member for one stage of a scaled-out run. */
 export async function stageConsumer(options: StageConsumerOptions): Promise<StageConsumer> {
-  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {}, beforeRevoke = () => Promise.resolve() } = options;
+  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {}, beforeRevoke = () => Promise.resolve(), counters = uncounted() } = options;
   const Kafka = kafka();
   let current: Assignment = { generation: 0, partitions: [] };
   const waiters = new Set<() => void>();
@@ -79,11 +81,13 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
         const partitions = assignment.map((a) => a.partition).sort((a, b) => a - b);
         if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
           client.assign(assignment);
+          counters.rebalanceAssigns++;
           current = { generation: current.generation + 1, partitions };
           log(`kafka: ${group} assigned ${topic} partitions ${partitions.join(', ')}`);
           for (const wake of waiters) wake();
         } else {
           // A new generation at once: no write starts for the old one from here on.
+          counters.rebalanceRevokes++;
           current = { generation: current.generation + 1, partitions: [] };
           void beforeRevoke()
             .catch(() => {})
@@ -178,6 +182,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
       try {
         client.commitSync(offsets);
       } catch {
+        counters.commitFailures++;
         // The next flush commits further offsets anyway; these are only a hint for lag tools.
       }
     },

@@ -47,9 +47,9 @@ export interface AggregateStageOptions {
 
 /** Runs the aggregate stage until the signal aborts. */
 export async function runAggregateStage(options: AggregateStageOptions): Promise<void> {
-  const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush } = options;
+  const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters } = options;
   const key = `kafka:${changesTopic}:${group}`;
-  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log });
+  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
   let expected = new Map<number, number>();
   let wrote = false;

@@ -49,12 +49,12 @@ interface PartitionState {
 
 /** Runs the dedupe stage until the signal aborts. */
 export async function runDedupeStage(options: DedupeStageOptions): Promise<void> {
-  const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log } = options;
+  const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log, counters } = options;
   let inFlight = (): Promise<void> => Promise.resolve();
   // The partitions are let go only once the transactions in flight are done: committing the
   // offsets of a partition another instance already reads from would count its orders twice.
-  const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, beforeRevoke: () => inFlight() });
-  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}` });
+  const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight() });
+  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}`, counters });
   // Per partition, so that a rebalance rebuilds only the partitions that are new to this
   // instance (or that someone else moved on meanwhile), not all of them.
   const states = new Map<number, PartitionState>();
