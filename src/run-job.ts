@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { KafkaCounters } from './core/batch.ts';
+import { withFields, type Logger } from './core/log.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
@@ -32,7 +33,7 @@ import { formatCount, formatDuration } from './core/format.ts';
 export async function runJob(plan: JobPlan, context: JobContext): Promise<void> {
   if (plan.stage !== undefined) return runStages(plan, plan.stage, context);
   const { counters, signal, clock, report } = context;
-  const say = report.line;
+  const log = withFields(context.log, { db: plan.database.display, ...(plan.source.kind === 'kafka' && { topic: plan.source.topic, group: plan.source.group }) });
   const db = openDatabase(plan.database);
   const live = plan.days.kind === 'live';
   const daysWritten = new Set<string>();
@@ -43,7 +44,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
   try {
     await migrateToLatest(db);
     const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, context);
-    source = openSource(plan, resumeFrom, say, counters);
+    source = openSource(plan, resumeFrom, log, counters);
     const reading = source;
     if (plan.http !== undefined) {
       screen = await openRunScreen({
@@ -54,15 +55,15 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
         source: reading,
         trackedOrders: () => trackedOrders(dedupeState),
         databaseWritable: () => health.database === 'up',
-        log: say,
+        log,
       });
     }
     const today = (): string[] => [dayInZone(clock(), plan.zone)];
     const table = report.table;
-    if (live && table !== undefined) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
-    say(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
+    if (live && table !== undefined && report.liveTable === true) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
+    log.info(`${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`, { source: source.name, days: describeDays(plan.days), zone: plan.zone });
     const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
-    if (codecs !== undefined) say(codecs);
+    if (codecs !== undefined) log.warn(codecs);
     const restoredAt = new Map<number, number>(resumeFrom === undefined ? [] : [...resumeFrom].map(([p, next]) => [p, next - 1]));
     let checkpointSaved: FlushProgress | undefined;
     const sink = databaseSink(db, {
@@ -76,11 +77,11 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
           onRetry: (error, attempt, delayMs) => {
             counters.dbRetries++;
             health.database = 'down';
-            if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
+            if (attempt === 1 || attempt % 10 === 0) log.warn(`the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`, { attempt, retryInMs: delayMs });
           },
           onRecovered: (attempts, downMs) => {
             health.database = 'up';
-            say(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`);
+            log.info(`the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`, { downMs, attempts });
           },
         },
       });
@@ -116,7 +117,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
     });
     if (checkpointSaved !== undefined) {
       const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.offset}`).join(' ');
-      say(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
+      log.info(`checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`, { orders: trackedOrders(dedupeState), offsets: at });
     }
     await report.table?.(db, live ? today() : [...daysWritten].sort(), source.describeProgress?.() ?? '');
   } finally {
@@ -137,17 +138,18 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
 async function restore(
   db: Knex,
   plan: JobPlan,
-  { clock, report }: JobContext,
+  { clock, log }: JobContext,
 ): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, number>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, number> }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
   const { brokers, topic, group, startup } = plan.source;
   const checkpointKey = `kafka:${topic}:${group}`;
   if (plan.source.reset === true) {
     const { checkpoint } = await dropCheckpoint(db, checkpointKey);
-    report.line(
+    log.info(
       checkpoint === undefined
-        ? `tradeflow: --reset: ${checkpointKey} had no checkpoint; starting from nothing at --startup ${describeStartup(startup)}`
-        : `tradeflow: --reset: dropped the checkpoint of ${checkpointKey} (offsets ${describeOffsets(checkpoint.offsets)}) and its progress; starting from nothing at --startup ${describeStartup(startup)}`,
+        ? `--reset: ${checkpointKey} had no checkpoint; starting from nothing at --startup ${describeStartup(startup)}`
+        : `--reset: dropped the checkpoint of ${checkpointKey} (offsets ${describeOffsets(checkpoint.offsets)}) and its progress; starting from nothing at --startup ${describeStartup(startup)}`,
+      { checkpoint: checkpointKey, topic, group },
     );
   } else {
     const checkpoint = await loadCheckpoint(db, checkpointKey);
@@ -155,7 +157,7 @@ async function restore(
       const dedupeState = restoreDedupe(checkpoint.state);
       if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(clock(), plan.zone)); // down at midnight: that day is final
       const writtenUpTo = await loadProgress(db, checkpointKey);
-      report.line(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
+      log.info(`resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`, { checkpoint: checkpointKey, topic, group, orders: trackedOrders(dedupeState) });
       return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.offset + 1])), checkpointKey, writtenUpTo };
     }
   }
@@ -165,7 +167,7 @@ async function restore(
   const offsets = [...begin].map(([partition, next]) => ({ partition, offset: next - 1 }));
   const state = await snapshotDedupe(dedupeState);
   await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(clock(), plan.zone)));
-  if (plan.source.reset !== true) report.line(`tradeflow: no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`);
+  if (plan.source.reset !== true) log.info(`no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`, { checkpoint: checkpointKey, topic, group, offsets: describeOffsets(offsets) });
   return { dedupeState, resumeFrom: begin, checkpointKey };
 }
 
@@ -177,7 +179,7 @@ function describeOffsets(offsets: readonly { partition: number; offset: number }
   return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.offset + 1}`).join(' ');
 }
 
-function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, log: (line: string) => void, counters: KafkaCounters): OrderSource {
+function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, number> | undefined, log: Logger, counters: KafkaCounters): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });

@@ -96,10 +96,10 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     let said = '';
     first.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
     await waitFor(async () => /assigned shared-\w+ partitions 0, 1/.test(said), 30_000);
-    expect(said).not.toMatch(/warning/); // alone in the group, it owns both
+    expect(said).not.toMatch(/WARN/); // alone in the group, it owns both
     const second = startCli([...args, '--instance-id', 'host-b']);
     const secondDone = finished(second);
-    await waitFor(async () => /warning: this run owns 1 of the 2 partitions/.test(said), 60_000);
+    await waitFor(async () => /WARN  this run owns 1 of the 2 partitions/.test(said), 60_000);
     expect(said).toMatch(/both would write partial figures\. Run one process per group, or scale out with --stage both/);
     // The first run's group rebalanced: its partitions assigned, revoked for the newcomer, and a share assigned again.
     const metrics = await (await fetch(`http://127.0.0.1:${firstPort}/metrics`)).text();
@@ -109,6 +109,6 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     first.kill('SIGTERM');
     second.kill('SIGTERM');
     expect((await firstDone).code).toBe(0);
-    expect((await secondDone).stderr).toMatch(/warning: this run owns 1 of the 2 partitions/);
+    expect((await secondDone).stderr).toMatch(/WARN  this run owns 1 of the 2 partitions/);
   }, 120_000);
 });

@@ -63,7 +63,7 @@ describeWithService(KAFKA, reachable, 'a scaled-out instance is observable, on a
     }
     const [bothEnd, dedupeEnd] = await Promise.all([bothDone, dedupeDone]);
     expect(bothEnd.code, bothEnd.stderr).toBe(0);
-    expect(bothEnd.stderr).toMatch(/tradeflow: live screen at http:\/\/127\.0\.0\.1:\d+\//);
+    expect(bothEnd.stderr).toMatch(/INFO  live screen at http:\/\/127\.0\.0\.1:\d+\//);
     expect(dedupeEnd.code, dedupeEnd.stderr).toBe(0);
   }, 120_000);
 });

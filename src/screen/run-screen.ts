@@ -1,4 +1,5 @@
 /** The live screen of a running pipeline: what `tradeflow run` serves beside its work. */
+import type { Logger } from '../core/log.ts';
 import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { OrderSource } from '../sources/order-source.ts';
@@ -23,7 +24,7 @@ export interface RunScreenOptions {
   readonly trackedOrders: () => number;
   /** False while the sink retries through an outage. */
   readonly databaseWritable: () => boolean;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** Locale and currency of the page. Default: en-US, no currency. */
   readonly display?: ScreenDisplay | undefined;
   /** Allowed hosts, token, cap on pages, embedding (screen-guard.ts). Default: its defaults. */
@@ -73,7 +74,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
         };
       },
     });
-    log(`tradeflow: live screen at ${screen.url}`);
+    log.info(`live screen at ${screen.url}`, { url: screen.url });
     return {
       flushed: (seconds) => {
         durations.observe(seconds);
@@ -91,7 +92,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
   } catch (error) {
     watch.stop();
     if (portGiven) throw error;
-    log(`tradeflow: no live screen: ${error instanceof Error ? error.message : String(error)} (--http-port picks another)`);
+    log.warn(`no live screen: ${error instanceof Error ? error.message : String(error)} (--http-port picks another)`);
     return { flushed: () => {}, stopped: () => {}, close: async () => {} };
   }
 }

@@ -1,3 +1,4 @@
+import { SILENT_LOGGER, type Logger } from '../core/log.ts';
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
@@ -14,7 +15,7 @@ export interface StageConsumerOptions {
   /** Messages asked for at a time (a batch is one transaction of the dedupe stage). Default: 10000. */
   readonly batchSize?: number;
   /** One line per event worth telling (assignments). Default: nothing. */
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
   /**
    * Runs when partitions are revoked, before they are let go: the group cannot hand them to
    * another instance until it resolves, so a transaction in flight commits (or aborts) while
@@ -62,7 +63,7 @@ export class AssignmentChanged extends Error {
 
 /** Connects a consumer-group member for one stage of a scaled-out run. */
 export async function stageConsumer(options: StageConsumerOptions): Promise<StageConsumer> {
-  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {}, beforeRevoke = () => Promise.resolve(), counters = uncounted() } = options;
+  const { brokers, topic, group, instanceId, batchSize = 10_000, log = SILENT_LOGGER, beforeRevoke = () => Promise.resolve(), counters = uncounted() } = options;
   const Kafka = kafka();
   let current: Assignment = { generation: 0, partitions: [] };
   const waiters = new Set<() => void>();
@@ -83,7 +84,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
           client.assign(assignment);
           counters.rebalanceAssigns++;
           current = { generation: current.generation + 1, partitions };
-          log(`kafka: ${group} assigned ${topic} partitions ${partitions.join(', ')}`);
+          log.info(`${group} assigned ${topic} partitions ${partitions.join(', ')}`, { group, topic, partitions });
           for (const wake of waiters) wake();
         } else {
           // A new generation at once: no write starts for the old one from here on.

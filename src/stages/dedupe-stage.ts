@@ -3,6 +3,7 @@
  * dedupe by `order_id`, and send the retract/insert changes to the changes topic, keyed by
  * group, in Kafka transactions that also commit the orders' offsets.
  */
+import type { Logger } from '../core/log.ts';
 import { lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import { createCounters, type PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
@@ -29,7 +30,7 @@ export interface DedupeStageOptions {
   readonly zone: string;
   readonly counters: PipelineCounters;
   readonly signal: AbortSignal;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** Called once with a reading of how many orders this stage's states track now (for /metrics). Default: none. */
   readonly exposeState?: (trackedOrders: () => number) => void;
   /** Time for "today" and reject stamps. Default: asyncScheduler. */
@@ -86,8 +87,8 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         for (const partition of stale) states.get(partition)!.next = from.get(partition) ?? 0;
         if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
         const kept = assignment.partitions.filter((partition) => !stale.includes(partition));
-        log(
-          `tradeflow: dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
+        log.info(
+          `dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
             `state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}${kept.length > 0 ? ` (kept: ${kept.join(', ')})` : ''}`,
         );
         const writes = boundedWrites();
