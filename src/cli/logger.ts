@@ -60,6 +60,14 @@ export function readLogSettings(args: readonly string[], env: NodeJS.ProcessEnv,
   };
 }
 
+/** The format asked for, ignoring what is wrong (for the line that says what is wrong). */
+export function askedFormat(args: readonly string[], env: NodeJS.ProcessEnv, stderrIsTerminal: boolean): LogFormat {
+  const at = args.findIndex((arg) => arg === '--log-format' || arg.startsWith('--log-format='));
+  const flag = at < 0 ? undefined : args[at]!.includes('=') ? args[at]!.slice(args[at]!.indexOf('=') + 1) : args[at + 1];
+  for (const value of [flag, env[envName('log-format')]]) if (value === 'text' || value === 'json') return value;
+  return stderrIsTerminal ? 'text' : 'json';
+}
+
 /** Where the logger writes, and what it must never show. */
 export interface LogOutput {
   /** Writes one line (without its newline) to stderr, synchronously. */

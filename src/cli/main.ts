@@ -1,6 +1,6 @@
 import { explainConnectionError } from '../db/connection-errors.ts';
 import type { CommandIO } from './command-io.ts';
-import { createLogger, readLogSettings, recordWithoutPino, type LogOutput, type LogSettings } from './logger.ts';
+import { askedFormat, createLogger, readLogSettings, recordWithoutPino, type LogOutput, type LogSettings } from './logger.ts';
 import { UsageError } from './options.ts';
 import { createSecrets } from './secrets.ts';
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
@@ -56,7 +56,7 @@ export async function main(args: readonly string[], given: ProcessIO = processIO
   try {
     ({ settings, rest } = readLogSettings(args, given.env, given.stderrIsTerminal === true));
   } catch (error) {
-    recordWithoutPino(settings, 'error', (error as Error).message, output);
+    recordWithoutPino({ ...settings, format: askedFormat(args, given.env, given.stderrIsTerminal === true) }, 'error', (error as Error).message, output);
     return EXIT_CODES.usage;
   }
   const [name, ...commandArgs] = rest;
