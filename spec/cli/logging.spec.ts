@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finished, runCli, SAMPLE, scratchDir, startCli } from '../support/cli.ts';
@@ -76,6 +78,22 @@ describe('the log of every command', () => {
     const text = await runCli(['migrate', '--db', url]);
     expect(text).toMatchObject({ code: 3, stderr: 'FATAL --db mysql://app:***@127.0.0.1:1/shop: connection refused (no server listens at that address)\n' });
   }, 30_000);
+});
+
+describe('the start-up cost of the logger', () => {
+  it('is not paid by --help or a usage error: pino is loaded by the first JSON record only', () => {
+    const hook = join(scratchDir(), 'count-pino.cjs');
+    writeFileSync(hook, "process.on('exit', () => process.stderr.write(`pino files: ${Object.keys(require.cache).filter((f) => f.includes('/node_modules/pino/')).length}\\n`));\n");
+    const bin = new URL('../../src/cli/tradeflow.js', import.meta.url).pathname;
+    const pinoFiles = (...args: string[]): number => {
+      const result = spawnSync(process.execPath, ['--require', hook, bin, ...args], { encoding: 'utf8', env: { ...process.env, TRADEFLOW_LOG_FORMAT: 'json' } });
+      return Number(/pino files: (\d+)/.exec(result.stderr)?.[1]);
+    };
+    expect(pinoFiles('--help')).toBe(0);
+    expect(pinoFiles('run', '--bogus')).toBe(0);
+    expect(pinoFiles('run', '--log-level', 'loud')).toBe(0);
+    expect(pinoFiles('migrate', '--db', `sqlite:${scratchDir()}`)).toBeGreaterThan(0); // a fatal record: pino writes it
+  }, 60_000);
 });
 
 describe('the live table', () => {
