@@ -91,7 +91,9 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<void> 
         write: async (flush, progress) => {
           const began = clock();
           await sink.write(flush, progress);
-          screen?.flushed((clock() - began) / 1000);
+          const tookMs = clock() - began;
+          screen?.flushed(tookMs / 1000);
+          log.debug(`flush: ${flush.upserts.length} rows upserted, ${flush.deletes.length} deleted in ${formatDuration(tookMs)}`, { upserts: flush.upserts.length, deletes: flush.deletes.length, durationMs: tookMs });
         },
         finish: async () => {
           await sink.finish?.();

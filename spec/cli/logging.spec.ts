@@ -60,6 +60,13 @@ describe('the log of every command', () => {
     expect((await runCli([...REPLAY, '--db', db, '--log-level', 'info'], { TRADEFLOW_LOG_LEVEL: 'silent' })).stderr).toMatch(/^INFO  file:/);
   }, 60_000);
 
+  it('says each flush at debug, with its rows and its duration as numbers', async () => {
+    const result = await runCli([...REPLAY, '--db', `sqlite:${join(scratchDir(), 'r.sqlite')}`, '--log-level', 'debug'], UNSET);
+    expect(result.code).toBe(0);
+    const flush = records(result.log).find((record) => record.level === 'debug' && record.msg.startsWith('flush: '));
+    expect(flush).toMatchObject({ upserts: 4, deletes: 0, durationMs: expect.any(Number) as number });
+  }, 30_000);
+
   it('refuses a level or format it does not know: exit 2 and one line naming the flag or the variable', async () => {
     expect(await runCli(['run', '--log-level', 'loud'])).toMatchObject({ code: 2, stdout: '', stderr: 'ERROR --log-level: expected trace, debug, info, warn, error, fatal, silent, got "loud"\n' });
     expect(await runCli(['migrate', '--log-format', 'xml'])).toMatchObject({ code: 2, stderr: 'ERROR --log-format: expected text or json, got "xml"\n' });

@@ -96,7 +96,9 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
               write: async (flush, progress) => {
                 const began = context.clock();
                 await sink.write(flush, progress);
-                screen?.flushed((context.clock() - began) / 1000);
+                const tookMs = context.clock() - began;
+                screen?.flushed(tookMs / 1000);
+                log.debug(`flush: ${flush.upserts.length} rows upserted, ${flush.deletes.length} deleted in ${formatDuration(tookMs)}`, { upserts: flush.upserts.length, deletes: flush.deletes.length, durationMs: tookMs });
               },
               finish: async () => await sink.finish?.(),
               close: () => sink.close(),
