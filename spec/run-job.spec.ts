@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCounters } from '../src/core/batch.ts';
+import { loggerOf } from '../src/core/log.ts';
 import { parseDatabase } from '../src/db/connect.ts';
 import type { FaultStep, JobContext, JobPlan } from '../src/job-plan.ts';
 import { runJob } from '../src/run-job.ts';
@@ -22,7 +23,8 @@ function specContext(clock: () => number, signal = new AbortController().signal)
     signal,
     clock,
     fault: (step) => faults.push(step),
-    report: { line: (text) => lines.push(text), table: async (_db, days) => void tables.push([...days]) },
+    log: loggerOf((_level, message) => lines.push(message)),
+    report: { table: async (_db, days) => void tables.push([...days]) },
   };
   return { context, lines, tables, faults };
 }
@@ -30,7 +32,7 @@ function specContext(clock: () => number, signal = new AbortController().signal)
 const signalListeners = (): number => process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');
 
 describe('runJob, driven without a process', () => {
-  it('counts "today" by the clock it is given, and reports through the reporter and the fault hook only', async () => {
+  it('counts "today" by the clock it is given, and reports through the logger, the reporter and the fault hook only', async () => {
     const file = join(scratchDir(), 'r.sqlite');
     const { context, lines, tables, faults } = specContext(() => Date.parse('2021-03-25T12:03:00Z'));
     const before = signalListeners();
@@ -39,7 +41,7 @@ describe('runJob, driven without a process', () => {
     await running;
     expect(sqliteRows(file, RESULT_SQL)).toEqual(SAMPLE_DAY);
     expect(tables).toEqual([['2021-03-25']]); // the clock's day, not the machine's
-    expect(lines[0]).toMatch(/^tradeflow: file:.* -> sqlite:.* \(today, live, zone UTC\)/);
+    expect(lines[0]).toMatch(/^file:.* -> sqlite:.* \(today, live, zone UTC\)/);
     expect(faults).toContain('rows');
     expect(context.counters.read).toBe(11);
   }, 30_000);

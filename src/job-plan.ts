@@ -5,6 +5,7 @@ import type { PipelineCounters } from './core/batch.ts';
 import type { DaySelection } from './core/business-day.ts';
 import type { FeedCheckOptions } from './core/feed-check.ts';
 import type { StreamLayout } from './core/stream-layout.ts';
+import type { Logger } from './core/log.ts';
 import type { DatabaseLocation } from './db/connect.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import type { ScreenGuard } from './screen/screen-guard.ts';
@@ -69,12 +70,12 @@ export interface StagePlan {
 /** What a step of a flush is at when the fault hook is called: inside its transaction, or half-way through its checkpoint. */
 export type FaultStep = 'rows' | 'checkpoint';
 
-/** Where a run reports: lines for people, and the table when it is worth showing. */
+/** Where a run shows its result: the table, when it is worth showing. */
 export interface JobReporter {
-  /** One line worth telling: what the run does, warnings, progress (stderr for the CLI). */
-  readonly line: (text: string) => void;
-  /** The rows of these days as the sink database holds them: every few seconds of a live run, and once at the end. Default: not shown. */
+  /** The rows of these days as the sink database holds them: once at the end, and every 5 s of a live run with {@link liveTable}. Default: not shown. */
   readonly table?: (db: Knex, days: readonly string[], reading: string) => Promise<void>;
+  /** Show the table every 5 s of a live run too (the CLI: when stdout is a terminal, or asked). Default: false. */
+  readonly liveTable?: boolean;
 }
 
 /**
@@ -89,6 +90,8 @@ export interface JobContext {
   readonly clock: () => number;
   /** Called at each step of each flush (the fault specs' kill switch). Default: nothing. */
   readonly fault?: (step: FaultStep) => void;
+  /** What the run tells: what it does, warnings, progress, at a level with fields (stderr for the CLI). */
+  readonly log: Logger;
   readonly report: JobReporter;
 }
 

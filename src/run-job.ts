@@ -4,6 +4,8 @@
  */
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
+import type { KafkaCounters } from './core/batch.ts';
+import { withFields, type Logger } from './core/log.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
@@ -38,20 +40,20 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     return {};
   }
   const { counters, signal, clock, report } = context;
-  const say = report.line;
+  const log = withFields(context.log, { db: plan.database.display, ...(plan.source.kind === 'kafka' && { topic: plan.source.topic, group: plan.source.group }) });
   const db = openDatabase(plan.database);
   const live = plan.days.kind === 'live';
   const daysWritten = new Set<string>();
   const health: { database: 'up' | 'down' } = { database: 'up' };
   // Told once, when the first messages turn out mostly rejects: a file replay fails, a live run is not ready.
-  const feedCheck = createFeedCheck(plan.feed, (refusal) => say(refusal.line));
+  const feedCheck = createFeedCheck(plan.feed, (refusal) => log.error(refusal.line, { judged: refusal.judged, rejected: refusal.rejected, reason: refusal.reason }));
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
   let screen: RunScreen | undefined;
   try {
     await migrateToLatest(db);
     const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, context);
-    source = openSource(plan, resumeFrom, say);
+    source = openSource(plan, resumeFrom, log, counters);
     const reading = source;
     if (plan.http !== undefined) {
       screen = await openRunScreen({
@@ -63,15 +65,15 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
         trackedOrders: () => trackedOrders(dedupeState),
         databaseWritable: () => health.database === 'up',
         feedRefused: () => feedCheck.refusal?.line,
-        log: say,
+        log,
       });
     }
     const today = (): string[] => [dayInZone(clock(), plan.zone)];
     const table = report.table;
-    if (live && table !== undefined) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
-    say(`tradeflow: ${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`);
+    if (live && table !== undefined && report.liveTable === true) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
+    log.info(`${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`, { source: source.name, days: describeDays(plan.days), zone: plan.zone });
     const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
-    if (codecs !== undefined) say(codecs);
+    if (codecs !== undefined) log.warn(codecs);
     const restoredAt = new Map<number, NextOffset>(resumeFrom ?? []);
     let checkpointSaved: FlushProgress | undefined;
     const sink = databaseSink(db, {
@@ -85,11 +87,11 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
           onRetry: (error, attempt, delayMs) => {
             counters.dbRetries++;
             health.database = 'down';
-            if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`);
+            if (attempt === 1 || attempt % 10 === 0) log.warn(`the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`, { attempt, retryInMs: delayMs });
           },
           onRecovered: (attempts, downMs) => {
             health.database = 'up';
-            say(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`);
+            log.info(`the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`, { downMs, attempts });
           },
         },
       });
@@ -99,7 +101,9 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
         write: async (flush, progress) => {
           const began = clock();
           await sink.write(flush, progress);
-          screen?.flushed((clock() - began) / 1000);
+          const tookMs = clock() - began;
+          screen?.flushed(tookMs / 1000);
+          log.debug(`flush: ${flush.upserts.length} rows upserted, ${flush.deletes.length} deleted in ${formatDuration(tookMs)}`, { upserts: flush.upserts.length, deletes: flush.deletes.length, durationMs: tookMs });
         },
         finish: async () => {
           await sink.finish?.();
@@ -127,7 +131,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     });
     if (checkpointSaved !== undefined) {
       const at = checkpointSaved.covered.map((o) => `${o.partition}:${o.next}`).join(' ');
-      say(`tradeflow: checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`);
+      log.info(`checkpoint of ${formatCount(trackedOrders(dedupeState))} orders saved at offsets ${at}`, { orders: trackedOrders(dedupeState), offsets: at });
     }
     feedCheck.finish();
     await report.table?.(db, live ? today() : [...daysWritten].sort(), source.describeProgress?.() ?? '');
@@ -150,17 +154,18 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
 async function restore(
   db: Knex,
   plan: JobPlan,
-  { clock, report }: JobContext,
+  { clock, log }: JobContext,
 ): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, NextOffset>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, NextOffset> }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
   const { brokers, topic, group, startup } = plan.source;
   const checkpointKey = `kafka:${topic}:${group}`;
   if (plan.source.reset === true) {
     const { checkpoint } = await dropCheckpoint(db, checkpointKey);
-    report.line(
+    log.info(
       checkpoint === undefined
-        ? `tradeflow: --reset: ${checkpointKey} had no checkpoint; starting from nothing at --startup ${describeStartup(startup)}`
-        : `tradeflow: --reset: dropped the checkpoint of ${checkpointKey} (offsets ${describeOffsets(checkpoint.offsets)}) and its progress; starting from nothing at --startup ${describeStartup(startup)}`,
+        ? `--reset: ${checkpointKey} had no checkpoint; starting from nothing at --startup ${describeStartup(startup)}`
+        : `--reset: dropped the checkpoint of ${checkpointKey} (offsets ${describeOffsets(checkpoint.offsets)}) and its progress; starting from nothing at --startup ${describeStartup(startup)}`,
+      { checkpoint: checkpointKey, topic, group },
     );
   } else {
     const checkpoint = await loadCheckpoint(db, checkpointKey);
@@ -168,7 +173,7 @@ async function restore(
       const dedupeState = restoreDedupe(checkpoint.state);
       if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(clock(), plan.zone)); // down at midnight: that day is final
       const writtenUpTo = await loadProgress(db, checkpointKey);
-      report.line(`tradeflow: resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`);
+      log.info(`resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`, { checkpoint: checkpointKey, topic, group, orders: trackedOrders(dedupeState) });
       return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.next])), checkpointKey, writtenUpTo };
     }
   }
@@ -178,7 +183,7 @@ async function restore(
   const offsets = [...begin].map(([partition, next]) => ({ partition, next }));
   const state = await snapshotDedupe(dedupeState);
   await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(clock(), plan.zone)));
-  if (plan.source.reset !== true) report.line(`tradeflow: no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`);
+  if (plan.source.reset !== true) log.info(`no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`, { checkpoint: checkpointKey, topic, group, offsets: describeOffsets(offsets) });
   return { dedupeState, resumeFrom: begin, checkpointKey };
 }
 
@@ -190,7 +195,7 @@ function describeOffsets(offsets: readonly SourceOffset[]): string {
   return offsets.length === 0 ? 'none' : offsets.map((o) => `${o.partition}:${o.next}`).join(' ');
 }
 
-function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, NextOffset> | undefined, log: (line: string) => void): OrderSource {
+function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, NextOffset> | undefined, log: Logger, counters: KafkaCounters): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
@@ -198,7 +203,7 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, NextOffset> |
   // (one added since) is read from its start in group mode: its committed offset may be ahead of
   // the state, and resuming there would lose orders.
   const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
-  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log });
+  return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log, counters });
 }
 
 function describeDays(days: DaySelection): string {

@@ -46,21 +46,21 @@ describe('exit code 3: an environment the command cannot work in, in one line na
   it('a --db sqlite: path that is a folder', async () => {
     const folder = join(scratchDir(), 'a-folder');
     mkdirSync(folder);
-    expect(await failure(['run', ...REPLAY, '--db', `sqlite:${folder}`])).toEqual({ code: 3, line: `tradeflow: --db sqlite:${folder}: cannot open the file (a folder of that name, or no permission to create or read it)` });
-    expect(await failure(['migrate', '--db', `sqlite:${folder}`])).toEqual({ code: 3, line: `tradeflow: --db sqlite:${folder}: cannot open the file (a folder of that name, or no permission to create or read it)` });
+    expect(await failure(['run', ...REPLAY, '--db', `sqlite:${folder}`])).toEqual({ code: 3, line: `FATAL --db sqlite:${folder}: cannot open the file (a folder of that name, or no permission to create or read it)` });
+    expect(await failure(['migrate', '--db', `sqlite:${folder}`])).toEqual({ code: 3, line: `FATAL --db sqlite:${folder}: cannot open the file (a folder of that name, or no permission to create or read it)` });
   }, 60_000);
 
   it('a --db sqlite: file that is not a database', async () => {
     const text = join(scratchDir(), 'notes.txt');
     writeFileSync(text, 'shopping list: milk, eggs, a Kafka broker\n'.repeat(100));
-    expect(await failure(['run', ...REPLAY, '--db', `sqlite:${text}`])).toEqual({ code: 3, line: `tradeflow: --db sqlite:${text}: the file is not a SQLite database` });
+    expect(await failure(['run', ...REPLAY, '--db', `sqlite:${text}`])).toEqual({ code: 3, line: `FATAL --db sqlite:${text}: the file is not a SQLite database` });
   }, 30_000);
 
   it('a --db mysql:// where nothing listens', async () => {
     const port = await closedPort();
     expect(await failure(['run', ...REPLAY, '--db', `mysql://root:secret@127.0.0.1:${port}/test`])).toEqual({
       code: 3,
-      line: `tradeflow: --db mysql://root:***@127.0.0.1:${port}/test: connection refused (no server listens at that address)`,
+      line: `FATAL --db mysql://root:***@127.0.0.1:${port}/test: connection refused (no server listens at that address)`,
     });
   }, 30_000);
 
@@ -70,7 +70,7 @@ describe('exit code 3: an environment the command cannot work in, in one line na
     const started = Date.now();
     const { code, line } = await failure(['run', ...REPLAY, '--db', `mysql://root@127.0.0.1:${silent.port}/test`]);
     expect(code).toBe(3);
-    expect(line).toMatch(new RegExp(`^tradeflow: --db mysql://root@127\\.0\\.0\\.1:${silent.port}/test: (the server accepted the connection but did not answer|the server did not answer) within 10 s$`));
+    expect(line).toMatch(new RegExp(`^FATAL --db mysql://root@127\\.0\\.0\\.1:${silent.port}/test: (the server accepted the connection but did not answer|the server did not answer) within 10 s$`));
     expect(Date.now() - started).toBeLessThan(40_000);
   }, 60_000);
 
@@ -79,28 +79,28 @@ describe('exit code 3: an environment the command cannot work in, in one line na
     open.push(busy);
     const db = join(scratchDir(), 'r.sqlite');
     const because = 'the port is already in use (another process listens there; --http-port picks another)';
-    expect(await failure(['run', ...REPLAY, '--db', `sqlite:${db}`, '--http-port', String(busy.port)])).toEqual({ code: 3, line: `tradeflow: --http-port ${busy.port} (--http-host 127.0.0.1): ${because}` });
+    expect(await failure(['run', ...REPLAY, '--db', `sqlite:${db}`, '--http-port', String(busy.port)])).toEqual({ code: 3, line: `FATAL --http-port ${busy.port} (--http-host 127.0.0.1): ${because}` });
     expect(await failure(['screen', '--db', `sqlite:${db}`, '--http-port', String(busy.port)])).toMatchObject({ code: 3 });
-    expect((await runCli(['screen', '--db', `sqlite:${db}`, '--http-port', String(busy.port)])).stderr.trim().split('\n').pop()).toBe(`tradeflow: --http-port ${busy.port} (--http-host 127.0.0.1): ${because}`);
+    expect((await runCli(['screen', '--db', `sqlite:${db}`, '--http-port', String(busy.port)])).stderr.trim().split('\n').pop()).toBe(`FATAL --http-port ${busy.port} (--http-host 127.0.0.1): ${because}`);
   }, 60_000);
 
   it('a --source file: that is a folder or a named pipe', async () => {
     const dir = scratchDir();
     const fifo = join(dir, 'orders.fifo');
     execFileSync('mkfifo', [fifo]);
-    expect(await failure(['run', '--source', `file:${dir}`, '--db', `sqlite:${join(dir, 'r.sqlite')}`])).toEqual({ code: 3, line: `tradeflow: --source file:${dir}: a directory, not a file (a recorded stream is a .jsonl file)` });
-    expect(await failure(['run', '--source', `file:${fifo}`, '--db', `sqlite:${join(dir, 'r.sqlite')}`])).toEqual({ code: 3, line: `tradeflow: --source file:${fifo}: a named pipe (FIFO), not a file (a recorded stream is a .jsonl file)` });
+    expect(await failure(['run', '--source', `file:${dir}`, '--db', `sqlite:${join(dir, 'r.sqlite')}`])).toEqual({ code: 3, line: `FATAL --source file:${dir}: a directory, not a file (a recorded stream is a .jsonl file)` });
+    expect(await failure(['run', '--source', `file:${fifo}`, '--db', `sqlite:${join(dir, 'r.sqlite')}`])).toEqual({ code: 3, line: `FATAL --source file:${fifo}: a named pipe (FIFO), not a file (a recorded stream is a .jsonl file)` });
   }, 30_000);
 });
 
 describe('exit code 2: numeric options within their bounds, the bound named', () => {
   it.each([
-    [['--flush-interval', '2147483648'], 'tradeflow: --flush-interval: expected at most 2,147,483,647 ms (the longest a timer takes, about 24.8 days), got "2147483648"'],
-    [['--checkpoint-interval', '99999999999'], 'tradeflow: --checkpoint-interval: expected at most 2,147,483,647 ms (the longest a timer takes, about 24.8 days), got "99999999999"'],
-    [['--flush-interval', '0'], 'tradeflow: --flush-interval: expected a whole number of at least 1, got "0"'],
-    [['--flush-rows', '-5'], 'tradeflow: --flush-rows needs a value (one that starts with "-" is written --flush-rows=-5) (see: tradeflow run --help)'],
-    [['--flush-rows=-5'], 'tradeflow: --flush-rows: expected a whole number of at least 1, got "-5"'],
-    [['--keep-rejects', '0'], 'tradeflow: --keep-rejects: expected a whole number of at least 1, got "0"'],
+    [['--flush-interval', '2147483648'], 'ERROR --flush-interval: expected at most 2,147,483,647 ms (the longest a timer takes, about 24.8 days), got "2147483648"'],
+    [['--checkpoint-interval', '99999999999'], 'ERROR --checkpoint-interval: expected at most 2,147,483,647 ms (the longest a timer takes, about 24.8 days), got "99999999999"'],
+    [['--flush-interval', '0'], 'ERROR --flush-interval: expected a whole number of at least 1, got "0"'],
+    [['--flush-rows', '-5'], 'ERROR --flush-rows needs a value (one that starts with "-" is written --flush-rows=-5) (see: tradeflow run --help)'],
+    [['--flush-rows=-5'], 'ERROR --flush-rows: expected a whole number of at least 1, got "-5"'],
+    [['--keep-rejects', '0'], 'ERROR --keep-rejects: expected a whole number of at least 1, got "0"'],
   ])('refuses run %j', async (flags, line) => {
     expect(await failure(['run', ...REPLAY, '--db', `sqlite:${join(scratchDir(), 'r.sqlite')}`, ...flags])).toEqual({ code: 2, line });
   }, 30_000);

@@ -68,6 +68,6 @@ describe('tradeflow generate', () => {
   it('needs --orders', async () => {
     const result = await runCli(['generate']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('tradeflow: --orders is required, e.g. --orders 100000');
+    expect(result.stderr.trim()).toBe('ERROR --orders is required, e.g. --orders 100000');
   }, 30_000);
 });

@@ -24,7 +24,10 @@ describe('the package as npm pack makes it and npm install -g installs it', () =
     const elsewhere = scratchDir();
     const result = await finished(installed(pkg.bin, ['run', '--source', `file:${SAMPLE}`, '--as-of', '2021-03-25 12:03:00'], elsewhere));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/^tradeflow: file:\S+orders-sample\.jsonl -> sqlite:\.\/data\/tradeflow\.sqlite \(day 2021-03-25/);
+    // Its stderr is no terminal: one JSON record per line, through the installed pino.
+    const records = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(records[0]).toMatchObject({ level: 'info', db: 'sqlite:./data/tradeflow.sqlite' });
+    expect(records[0]?.msg).toMatch(/^file:\S+orders-sample\.jsonl -> sqlite:\.\/data\/tradeflow\.sqlite \(day 2021-03-25/);
     expect(result.stdout).toContain('  2021-03-25  Website                 986.50        2        5  2021-03-25 16:16:16');
     expect(result.stdout).toMatch(/^read 11 \| rejected 0 \| filtered 2 \| rows written 4 /m);
     expect(sqliteRows(join(elsewhere, 'data', 'tradeflow.sqlite'), RESULT_SQL)).toEqual(SAMPLE_DAY);

@@ -42,7 +42,7 @@ describe('tradeflow migrate', () => {
     const result = await runCli(['migrate', '--db', `sqlite:${db}`]);
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe(
-      'tradeflow: Cannot adopt the existing table trade_channel_collect: column channel_name is missing (want VARCHAR(32)); column cur_gmv is varchar (want DOUBLE UNSIGNED); ' +
+      'FATAL Cannot adopt the existing table trade_channel_collect: column channel_name is missing (want VARCHAR(32)); column cur_gmv is varchar (want DOUBLE UNSIGNED); ' +
         'column cur_order_user_count is missing (want BIGINT UNSIGNED); column cur_order_count is missing (want BIGINT UNSIGNED); column last_pay_time is missing (want VARCHAR(32)); ' +
         'column flink_current_time is missing (want VARCHAR(32)); primary key is (begin_time) (want (begin_time, channel_code))',
     );

@@ -66,7 +66,7 @@ describe('tradeflow run', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^read 11 \| rejected 11 \| filtered 0 \| rows written 0 /m);
     const lines = result.stderr.split('\n').filter((line) => line.includes('mostly rejects'));
-    expect(lines).toEqual(['tradeflow: the feed is mostly rejects: 11 of the first 11 messages (100.0 %, more than 50 %), most for "order_id: must be a non-empty string or an integer" (11); is the layout right (--config, --format)? The rejects are in the rejects table']);
+    expect(lines).toEqual(['ERROR the feed is mostly rejects: 11 of the first 11 messages (100.0 %, more than 50 %), most for "order_id: must be a non-empty string or an integer" (11); is the layout right (--config, --format)? The rejects are in the rejects table']);
     const allowed = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${db}`, '--as-of', '2021-03-25 12:03:00', '--max-rejected', '100']);
     expect(allowed.code).toBe(0);
   }, 30_000);
@@ -81,22 +81,22 @@ describe('tradeflow run', () => {
   }, 30_000);
 
   it.each([
-    [['run', '--bogus'], /^tradeflow: unknown option --bogus \(see: tradeflow run --help\)$/],
-    [['run', '--flush-rows', 'many'], /^tradeflow: --flush-rows: expected a whole number of at least 1, got "many"$/],
-    [['run', '--as-of', 'yesterday'], /^tradeflow: Cannot read --as-of: "yesterday" is not a yyyy-MM-dd HH:mm:ss time$/],
-    [['run', '--as-of', '2021-03-25 00:00:00', '--days', 'all'], /^tradeflow: --as-of and --days all exclude each other/],
-    [['run', '--source', 'file:/no/such/file.jsonl'], /^tradeflow: --source: no such file "\/no\/such\/file.jsonl"$/],
-    [['run', '--db', 'postgres://x'], /^tradeflow: Cannot use --db: "postgres:\/\/x" is neither sqlite:PATH nor mysql:/],
-    [['run', '--timezone', 'Mars/Olympus'], /^tradeflow: Cannot use --timezone: "Mars\/Olympus" is not an IANA time zone$/],
-    [['run', '--db'], /^tradeflow: --db needs a value/],
-    [['run', '--stage', 'both'], /^tradeflow: --stage: only with --source kafka \(the stages meet in a Kafka topic\)$/],
-    [['run', '--source', 'kafka', '--stage', 'all'], /^tradeflow: --stage: expected dedupe, aggregate or both, got "all"$/],
-    [['run', '--source', 'kafka', '--stage', 'both', '--exit-at-end'], /^tradeflow: --stage: not with --exit-at-end/],
-    [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^tradeflow: --instance-id: expected letters, digits/],
-    [['run', '--instance-id', 'a'], /^tradeflow: --instance-id: only with --source kafka/],
-    [['run', '--max-rejected', '120'], /^tradeflow: --max-rejected: expected a percent from 0 to 100, got "120"$/],
-    [['run', '--source', 'kafka', '--stage', 'both', '--snapshot-interval', 'often'], /^tradeflow: --snapshot-interval: expected a whole number of at least 0, got "often"$/],
-    [['launch'], /^tradeflow: unknown command "launch"/],
+    [['run', '--bogus'], /^ERROR unknown option --bogus \(see: tradeflow run --help\)$/],
+    [['run', '--flush-rows', 'many'], /^ERROR --flush-rows: expected a whole number of at least 1, got "many"$/],
+    [['run', '--as-of', 'yesterday'], /^ERROR Cannot read --as-of: "yesterday" is not a yyyy-MM-dd HH:mm:ss time$/],
+    [['run', '--as-of', '2021-03-25 00:00:00', '--days', 'all'], /^ERROR --as-of and --days all exclude each other/],
+    [['run', '--source', 'file:/no/such/file.jsonl'], /^ERROR --source: no such file "\/no\/such\/file.jsonl"$/],
+    [['run', '--db', 'postgres://x'], /^ERROR Cannot use --db: "postgres:\/\/x" is neither sqlite:PATH nor mysql:/],
+    [['run', '--timezone', 'Mars/Olympus'], /^ERROR Cannot use --timezone: "Mars\/Olympus" is not an IANA time zone$/],
+    [['run', '--db'], /^ERROR --db needs a value/],
+    [['run', '--stage', 'both'], /^ERROR --stage: only with --source kafka \(the stages meet in a Kafka topic\)$/],
+    [['run', '--source', 'kafka', '--stage', 'all'], /^ERROR --stage: expected dedupe, aggregate or both, got "all"$/],
+    [['run', '--source', 'kafka', '--stage', 'both', '--exit-at-end'], /^ERROR --stage: not with --exit-at-end/],
+    [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^ERROR --instance-id: expected letters, digits/],
+    [['run', '--instance-id', 'a'], /^ERROR --instance-id: only with --source kafka/],
+    [['run', '--max-rejected', '120'], /^ERROR --max-rejected: expected a percent from 0 to 100, got "120"$/],
+    [['run', '--source', 'kafka', '--stage', 'both', '--snapshot-interval', 'often'], /^ERROR --snapshot-interval: expected a whole number of at least 0, got "often"$/],
+    [['launch'], /^ERROR unknown command "launch"/],
   ])('refuses %j with one line naming the culprit and exit code 2', async (args, message) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);

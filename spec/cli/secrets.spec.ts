@@ -52,7 +52,7 @@ describeRequiring(requirement, 'no secret in anything tradeflow prints, serves o
     for (const { args, env } of cases) {
       const result = await runCli(args, env);
       expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^tradeflow: Cannot use (--db|ssl-mode)/);
+      expect(result.stderr).toMatch(/^ERROR Cannot use (--db|ssl-mode)/);
       expectNoSecret(result.stdout + result.stderr, [MADE_UP], args.join(' '));
     }
   }, 120_000);

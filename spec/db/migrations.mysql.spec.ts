@@ -128,6 +128,6 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'the migrations on Mari
     await db.raw(tutorialDdl(database.name).replace('`cur_gmv` DOUBLE UNSIGNED NULL', '`cur_gmv` VARCHAR(32) NULL'));
     const result = await runCli(['migrate', '--db', database.url]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`tradeflow: ${ADOPT}column cur_gmv is varchar (want DOUBLE UNSIGNED)\n`);
+    expect(result.stderr).toBe(`FATAL ${ADOPT}column cur_gmv is varchar (want DOUBLE UNSIGNED)\n`);
   }, 30_000);
 });

@@ -29,7 +29,7 @@ describeRequiring(requirement, 'tradeflow into a TLS-only MariaDB (require_secur
     // mysql2 checks names, not addresses: VERIFY_IDENTITY with an address would check nothing.
     const byAddress = await runCli(['migrate', '--db', database.url, '--ssl-mode', 'VERIFY_IDENTITY', '--ssl-ca', tlsPaths.ca], { TRADEFLOW_DB_PASSWORD: dbPassword() });
     expect(byAddress.code).toBe(2);
-    expect(byAddress.stderr).toBe('tradeflow: Cannot use ssl-mode=VERIFY_IDENTITY with the address 127.0.0.1: give the host name the server\'s certificate is made out to, or use VERIFY_CA\n');
+    expect(byAddress.stderr).toBe('ERROR Cannot use ssl-mode=VERIFY_IDENTITY with the address 127.0.0.1: give the host name the server\'s certificate is made out to, or use VERIFY_CA\n');
   }, 60_000);
 
   it('says in one line that a connection without TLS is refused, and that a wrong password is', async () => {
@@ -40,7 +40,7 @@ describeRequiring(requirement, 'tradeflow into a TLS-only MariaDB (require_secur
       const started = Date.now();
       const result = await runCli([...sample, ...args], env);
       expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/^tradeflow: --db mysql:\/\/\S+: Cannot connect to MySQL: Access denied for user 'tradeflow'@'127\.0\.0\.1' \(using password: YES\) \(check the user and the password; a server with require_secure_transport=ON also answers so to a connection without TLS: add \?ssl-mode=VERIFY_CA&ssl-ca=FILE\)\n$/);
+      expect(result.stderr).toMatch(/^FATAL --db mysql:\/\/\S+: Cannot connect to MySQL: Access denied for user 'tradeflow'@'127\.0\.0\.1' \(using password: YES\) \(check the user and the password; a server with require_secure_transport=ON also answers so to a connection without TLS: add \?ssl-mode=VERIFY_CA&ssl-ca=FILE\)\n$/);
       expect(Date.now() - started).toBeLessThan(15_000);
     }
   }, 60_000);
@@ -48,7 +48,7 @@ describeRequiring(requirement, 'tradeflow into a TLS-only MariaDB (require_secur
   it('says in one line that the server\'s certificate is not signed by the given CA', async () => {
     const result = await runCli([...sample, '--db', `${database.url}?ssl-ca=${tlsPaths.otherCa}`, '--db-password-file', secureDbPaths.password]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^tradeflow: --db mysql:\/\/\S+: Cannot connect to MySQL over TLS: the server's certificate is not verified: self-signed certificate in certificate chain \(check ssl-ca: the CA that signed it\)\n$/);
+    expect(result.stderr).toMatch(/^FATAL --db mysql:\/\/\S+: Cannot connect to MySQL over TLS: the server's certificate is not verified: self-signed certificate in certificate chain \(check ssl-ca: the CA that signed it\)\n$/);
   }, 60_000);
 
   it('reads only the first line of the password file, so that a file with a newline at its end works', async () => {

@@ -38,9 +38,9 @@ describeWithService(KAFKA, await isReachable(KAFKA), 'a Kafka run whose client l
     const stopped = await runCli(args, {}, bin);
     expect(stopped.code).toBe(1);
     const lines = stopped.stderr.trim().split('\n');
-    expect(lines.some((line) => /^kafka: warning: this node-rdkafka was built without zstd: .*libzstd-dev.*npm rebuild node-rdkafka/.test(line))).toBe(true);
+    expect(lines.some((line) => /^WARN  this node-rdkafka was built without zstd: .*libzstd-dev.*npm rebuild node-rdkafka/.test(line))).toBe(true);
     expect(lines.at(-1)).toBe(
-      `tradeflow: Cannot read topic ${topic} partition 0 at offset 5: the messages there are compressed with zstd, which this node-rdkafka was built without (nothing after them was counted); ` +
+      `FATAL Cannot read topic ${topic} partition 0 at offset 5: the messages there are compressed with zstd, which this node-rdkafka was built without (nothing after them was counted); ` +
         'to go on, install libzstd-dev on Debian and Ubuntu, libzstd-devel on Fedora and RHEL, zstd-dev on Alpine, zstd with Homebrew, then rebuild node-rdkafka (npm rebuild node-rdkafka)',
     );
 

@@ -20,7 +20,7 @@ const plainRun = (topic: string, url: string): string[] => ['run', '--source', '
 function reading(child: ChildProcess, topic: string): Promise<void> {
   let said = '';
   child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
-  return waitFor(async () => said.includes(`tradeflow: kafka:${topic} -> `), 60_000);
+  return waitFor(async () => said.includes(`INFO  kafka:${topic} -> `), 60_000);
 }
 
 /** A generated day of orders, and its lines cut into `parts` recorded files of about equal length. */
@@ -129,7 +129,7 @@ describeWithService(KAFKA, reachable, '--reset, on a real broker and MariaDB', (
     expect(reset.code, reset.stderr).toBe(0);
     const said = reset.stderr.split('\n').filter((line) => line.includes('--reset'));
     expect(said).toHaveLength(1);
-    expect(said[0]).toMatch(new RegExp(`^tradeflow: --reset: dropped the checkpoint of kafka:${topic}:${topic} \\(offsets [\\d: ]+\\) and its progress; starting from nothing at --startup latest$`));
+    expect(said[0]).toMatch(new RegExp(`^INFO  --reset: dropped the checkpoint of kafka:${topic}:${topic} \\(offsets [\\d: ]+\\) and its progress; starting from nothing at --startup latest$`));
     expect(reset.stderr).not.toMatch(/resuming/);
 
     // The reset began at the end, with no state: the next plain run counts only what came after.
@@ -143,7 +143,7 @@ describeWithService(KAFKA, reachable, '--reset, on a real broker and MariaDB', (
   it('is refused for a --stage instance, and is never read from the environment', async () => {
     const stage = await runCli(['run', '--source', 'kafka', '--stage', 'both', '--reset']);
     expect(stage.code).toBe(2);
-    expect(stage.stderr.trim()).toMatch(/^tradeflow: --reset: not with --stage \(the instances share their groups' state/);
+    expect(stage.stderr.trim()).toMatch(/^ERROR --reset: not with --stage \(the instances share their groups' state/);
     const help = await runCli(['run', '--help']);
     expect(help.stdout).toMatch(/--reset +kafka: drop the checkpoint[^\n]*\n +flag only, never from the environment/);
   }, 60_000);

@@ -63,7 +63,8 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     const args = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'group', '--db', database.url, '--as-of', `${DAY} 00:00:00`];
     // Two hosts, as far as the group can tell (on one host the default id is the same, and the
     // second process would fence the first instead).
-    const first = startCli([...args, '--instance-id', 'host-a']);
+    const firstPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const first = startCli([...args, '--instance-id', 'host-a', '--http-port', String(firstPort)]);
     const firstDone = finished(first);
     await waitFor(async () => (await db.schema.hasTable('trade_channel_collect')) && (await db('trade_channel_collect').count({ n: '*' }))[0]!.n !== 0);
     await produceFile(topic, join(dir, 'second.jsonl')); // versions of the same orders on both sides of the stop
@@ -82,26 +83,32 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     expect(history).toEqual(rows);
   }, 180_000);
 
-  it('warns, naming --stage both, when a second single-process run joins its group and takes a share of the partitions', async () => {
+  it('warns, naming --stage both, when a second single-process run joins its group and takes a share of the partitions, and counts the rebalances on /metrics', async () => {
     const topic = uniqueTopic('shared');
     await createTopic(topic, 2);
     await produceFile(topic, SAMPLE);
     const args = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--db', database.url, '--as-of', `${DAY} 12:03:00`, '--http-port', '0'];
     // Two hosts, as far as the group can tell (on one host the default id is the same, and the
     // second process would fence the first instead).
-    const first = startCli([...args, '--instance-id', 'host-a']);
+    const firstPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const first = startCli([...args, '--instance-id', 'host-a', '--http-port', String(firstPort)]);
     const firstDone = finished(first);
     let said = '';
     first.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
     await waitFor(async () => /assigned shared-\w+ partitions 0, 1/.test(said), 30_000);
-    expect(said).not.toMatch(/warning/); // alone in the group, it owns both
+    expect(said).not.toMatch(/WARN/); // alone in the group, it owns both
     const second = startCli([...args, '--instance-id', 'host-b']);
     const secondDone = finished(second);
-    await waitFor(async () => /warning: this run owns 1 of the 2 partitions/.test(said), 60_000);
+    await waitFor(async () => /WARN  this run owns 1 of the 2 partitions/.test(said), 60_000);
     expect(said).toMatch(/both would write partial figures\. Run one process per group, or scale out with --stage both/);
+    // The first run's group rebalanced: its partitions assigned, revoked for the newcomer, and a share assigned again.
+    const metrics = await (await fetch(`http://127.0.0.1:${firstPort}/metrics`)).text();
+    expect(Number(/^tradeflow_kafka_rebalances_total\{kind="assign"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^tradeflow_kafka_rebalances_total\{kind="revoke"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^tradeflow_kafka_commit_failures_total \d+$/m);
     first.kill('SIGTERM');
     second.kill('SIGTERM');
     expect((await firstDone).code).toBe(0);
-    expect((await secondDone).stderr).toMatch(/warning: this run owns 1 of the 2 partitions/);
+    expect((await secondDone).stderr).toMatch(/WARN  this run owns 1 of the 2 partitions/);
   }, 120_000);
 });

@@ -92,7 +92,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     const withoutCertificate = await timed(['topic', 'create', '--topic', topic, '--brokers', `127.0.0.1:${MTLS.port}`, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${tlsPaths.ca}`]);
     expect(withoutCertificate.code).toBe(3);
     expect(withoutCertificate.stderr.trim().split('\n')).toHaveLength(1);
-    expect(withoutCertificate.stderr).toMatch(/^tradeflow: Cannot connect to Kafka at 127\.0\.0\.1:9095: .*alert bad certificate/);
+    expect(withoutCertificate.stderr).toMatch(/^FATAL Cannot connect to Kafka at 127\.0\.0\.1:9095: .*alert bad certificate/);
   }, 90_000);
 
   it('connects with SASL PLAIN over TLS as Confluent Cloud\'s API keys do, and names a wrong secret', async () => {
@@ -103,7 +103,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     expect((await runCli(['produce', '--topic', topic, '--file', SAMPLE, ...config])).code).toBe(0);
     const wrong = await timed(['topic', 'create', '--topic', topic, ...config, '-X', 'sasl.password=not-the-secret']);
     expect(wrong.code).toBe(3);
-    expect(wrong.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: SASL authentication error: Authentication failed: Invalid username or password (check sasl.username and sasl.password)\n');
+    expect(wrong.stderr).toBe('FATAL Cannot connect to Kafka at 127.0.0.1:9094: SASL authentication error: Authentication failed: Invalid username or password (check sasl.username and sasl.password)\n');
     expect(wrong.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
   }, 60_000);
 
@@ -135,7 +135,7 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     ]) {
       const result = await timed([...args, '--kafka-config', secureKafkaPaths.saslProperties, '-X', 'sasl.password=not-the-password']);
       expect(result.code).toBe(3);
-      expect(result.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512 (check sasl.username and sasl.password)\n');
+      expect(result.stderr).toBe('FATAL Cannot connect to Kafka at 127.0.0.1:9094: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512 (check sasl.username and sasl.password)\n');
       expect(result.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
     }
   }, 90_000);
@@ -145,26 +145,26 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     const run = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--db', `sqlite:${join(scratchDir(), 'x.sqlite')}`, '--kafka-config', secureKafkaPaths.saslProperties];
     const wrongCa = await timed([...run, '-X', `ssl.ca.location=${tlsPaths.otherCa}`]);
     expect(wrongCa.code).toBe(3);
-    expect(wrongCa.stderr).toMatch(/^tradeflow: Cannot connect to Kafka at 127\.0\.0\.1:9094: .*certificate verify failed.*\(check ssl\.ca\.location: the CA that signed the broker's certificate\)\n$/);
+    expect(wrongCa.stderr).toMatch(/^FATAL Cannot connect to Kafka at 127\.0\.0\.1:9094: .*certificate verify failed.*\(check ssl\.ca\.location: the CA that signed the broker's certificate\)\n$/);
     expect(wrongCa.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
 
     const oauth = await timed([...run, '-X', 'sasl.mechanisms=OAUTHBEARER', '-X', 'enable.sasl.oauthbearer.unsecure.jwt=true', '-X', 'sasl.oauthbearer.config=principal=shop']);
     expect(oauth.code).toBe(3);
-    expect(oauth.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: SASL OAUTHBEARER mechanism handshake failed: Broker: Unsupported SASL mechanism: broker\'s supported mechanisms: SCRAM-SHA-512,PLAIN (check sasl.mechanisms)\n');
+    expect(oauth.stderr).toBe('FATAL Cannot connect to Kafka at 127.0.0.1:9094: SASL OAUTHBEARER mechanism handshake failed: Broker: Unsupported SASL mechanism: broker\'s supported mechanisms: SCRAM-SHA-512,PLAIN (check sasl.mechanisms)\n');
     expect(oauth.ms).toBeLessThan(DEFINITIVE_BOUND_MS);
 
     const unknown = await timed([...run, '-X', 'sasl.mechanisms=SCRAM-SHA-1024']);
     expect(unknown.code).toBe(3);
-    expect(unknown.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: Unsupported hash function: SCRAM-SHA-1024 (try SCRAM-SHA-512)\n');
+    expect(unknown.stderr).toBe('FATAL Cannot connect to Kafka at 127.0.0.1:9094: Unsupported hash function: SCRAM-SHA-1024 (try SCRAM-SHA-512)\n');
     const nonsense = await timed([...run, '-X', 'sasl.mechanisms=KERBEROS-PLEASE']);
     expect(nonsense.code).toBe(3);
-    expect(nonsense.stderr).toBe('tradeflow: Cannot connect to Kafka at 127.0.0.1:9094: Unsupported SASL mechanism: KERBEROS-PLEASE\n');
+    expect(nonsense.stderr).toBe('FATAL Cannot connect to Kafka at 127.0.0.1:9094: Unsupported SASL mechanism: KERBEROS-PLEASE\n');
   }, 90_000);
 
   it('ends a plaintext client at a TLS listener after the 15 s bound with the likely cause named', async () => {
     const result = await timed(['topic', 'create', '--topic', uniqueTopic('plain'), '--brokers', `127.0.0.1:${SASL_SSL.port}`]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/^tradeflow: Cannot connect to Kafka at 127\.0\.0\.1:9094 within 15 s: .*\(a TLS or SASL listener\? set security\.protocol\)\n$/);
+    expect(result.stderr).toMatch(/^FATAL Cannot connect to Kafka at 127\.0\.0\.1:9094 within 15 s: .*\(a TLS or SASL listener\? set security\.protocol\)\n$/);
     expect(result.ms).toBeLessThan(15_000 + DEFINITIVE_BOUND_MS);
   }, 60_000);
 });

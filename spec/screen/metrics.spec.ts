@@ -47,7 +47,7 @@ const RUNNING: MetricsInput = {
   status: {
     pipeline: 'running',
     database: 'up',
-    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0, dbRetries: 7 },
+    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0, dbRetries: 7, rebalanceAssigns: 3, rebalanceRevokes: 2, commitFailures: 4 },
     sourceTopic: 'trade_order_detail_info',
     lagByPartition: [
       { partition: 0, messages: 12 },
@@ -77,6 +77,8 @@ describe('the Prometheus text of /metrics', () => {
       'tradeflow_rows_deleted_total',
       'tradeflow_flushes_total',
       'tradeflow_database_retries_total',
+      'tradeflow_kafka_rebalances_total',
+      'tradeflow_kafka_commit_failures_total',
       'tradeflow_rejects_dropped_total',
       'tradeflow_flush_duration_seconds',
       'tradeflow_last_flush_timestamp_seconds',
@@ -114,6 +116,12 @@ describe('the Prometheus text of /metrics', () => {
     expect(value('tradeflow_database_up')).toBe(1);
     expect(value('tradeflow_screen_clients')).toBe(2);
     expect(families.get('tradeflow_orders_read_total')?.type).toBe('counter');
+  });
+
+  it('counts the Kafka rebalances by kind (assign, revoke) and the commits that failed', () => {
+    const families = parse(renderMetrics(RUNNING));
+    expect(families.get('tradeflow_kafka_rebalances_total')).toMatchObject({ type: 'counter', samples: [{ labels: { kind: 'assign' }, value: 3 }, { labels: { kind: 'revoke' }, value: 2 }] });
+    expect(families.get('tradeflow_kafka_commit_failures_total')).toMatchObject({ type: 'counter', samples: [{ value: 4 }] });
   });
 
   it('gives one consumer-lag sample per partition, labelled with the topic and the partition', () => {

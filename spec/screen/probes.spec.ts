@@ -38,7 +38,7 @@ describe('the probes', () => {
 
   it('/readyz is 503 once the run found its feed mostly rejects, naming why', async () => {
     rig = await screenRig();
-    rig.status = { ...rig.status, feedRefused: 'tradeflow: the feed is mostly rejects: 10,000 of the first 10,000 messages' };
+    rig.status = { ...rig.status, feedRefused: 'the feed is mostly rejects: 10,000 of the first 10,000 messages' };
     expect(await probe('readyz')).toMatchObject({ status: 503, body: { down: ['feed: mostly rejects: 10,000 of the first 10,000 messages'] } });
   });
 

@@ -56,12 +56,12 @@ describe('tradeflow screen', () => {
   it('refuses a port beyond 65535 in one line with exit code 2', async () => {
     const result = await runCli(['screen', '--http-port', '70000']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('tradeflow: --http-port: expected a port from 0 to 65535, got "70000"');
+    expect(result.stderr.trim()).toBe('ERROR --http-port: expected a port from 0 to 65535, got "70000"');
   }, 30_000);
 
   it.each([
-    [['--locale', 'en_US!'], 'tradeflow: --locale: "en_US!" is not a locale this Node.js knows, such as en-US or zh-CN'],
-    [['--currency', 'RMB'], 'tradeflow: --currency: "RMB" is not an ISO 4217 currency code, such as CNY, USD or EUR'],
+    [['--locale', 'en_US!'], 'ERROR --locale: "en_US!" is not a locale this Node.js knows, such as en-US or zh-CN'],
+    [['--currency', 'RMB'], 'ERROR --currency: "RMB" is not an ISO 4217 currency code, such as CNY, USD or EUR'],
   ])('refuses %j in one line with exit code 2, for screen and run alike', async (flags, line) => {
     for (const command of [['screen'], ['run', '--source', `file:${SAMPLE}`]]) {
       const result = await runCli([...command, ...flags]);

@@ -114,12 +114,12 @@ describe('tradeflow screen and run warn of a screen beyond loopback without a to
     const port = String(await freePort());
     const plain = await runCli(['run', '--source', `file:${SAMPLE}`, '--db', db, '--as-of', '2021-03-25 12:03:00', '--http-port', port, '--http-host', '0.0.0.0']);
     expect(plain.code).toBe(0);
-    expect(plain.stderr).toContain('tradeflow: warning: the screen listens on 0.0.0.0 (beyond this machine) with no --http-token: anyone who reaches it sees the figures');
+    expect(plain.stderr).toContain('WARN  the screen listens on 0.0.0.0 (beyond this machine) with no --http-token: anyone who reaches it sees the figures');
     const withToken = await runCli(['run', '--source', `file:${SAMPLE}`, '--db', db, '--as-of', '2021-03-25 12:03:00', '--http-port', port, '--http-host', '0.0.0.0'], { TRADEFLOW_HTTP_TOKEN: TOKEN });
     expect(withToken.code).toBe(0);
-    expect(withToken.stderr).not.toContain('warning');
+    expect(withToken.stderr).not.toContain('WARN');
     expect(withToken.stderr + withToken.stdout).not.toContain(TOKEN);
     const short = await runCli(['run', '--source', `file:${SAMPLE}`, '--db', db, '--http-token', 'short']);
-    expect(short).toMatchObject({ code: 2, stderr: 'tradeflow: --http-token: expected at least 16 printable characters without spaces (e.g. from openssl rand -hex 16)\n' });
+    expect(short).toMatchObject({ code: 2, stderr: 'ERROR --http-token: expected at least 16 printable characters without spaces (e.g. from openssl rand -hex 16)\n' });
   }, 60_000);
 });

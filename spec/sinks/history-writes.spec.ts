@@ -92,6 +92,6 @@ describe('the history of the day curves', () => {
   it('refuses a --keep-history that is not a whole number of days, in one line', async () => {
     const result = await runCli(['run', '--source', `file:${SAMPLE}`, '--keep-history', '0']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('tradeflow: --keep-history: expected a whole number of at least 1, got "0"');
+    expect(result.stderr.trim()).toBe('ERROR --keep-history: expected a whole number of at least 1, got "0"');
   }, 30_000);
 });

@@ -42,6 +42,10 @@ describeWithService(KAFKA, reachable, 'a scaled-out instance is observable, on a
       expect(sample(metrics, 'tradeflow_database_up')).toBe(1);
       expect(sample(metrics, 'tradeflow_flushes_total')).toBeGreaterThan(0);
       expect(sample(metrics, 'tradeflow_state_orders')).toBeDefined();
+      // Its aggregate consumer, alone in its group, was handed the changes partitions by a rebalance
+      // (its dedupe consumer shares a group with the other instance: when it gets a share is up to the group).
+      expect(Number(/^tradeflow_kafka_rebalances_total\{kind="assign"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+      expect(sample(metrics, 'tradeflow_kafka_commit_failures_total')).toBeDefined();
       const health = await get(base, '/healthz');
       expect(health.status).toBe(200);
       expect(JSON.parse(health.text)).toMatchObject({ ready: true, pipeline: 'running', database: 'up' });
@@ -59,7 +63,7 @@ describeWithService(KAFKA, reachable, 'a scaled-out instance is observable, on a
     }
     const [bothEnd, dedupeEnd] = await Promise.all([bothDone, dedupeDone]);
     expect(bothEnd.code, bothEnd.stderr).toBe(0);
-    expect(bothEnd.stderr).toMatch(/tradeflow: live screen at http:\/\/127\.0\.0\.1:\d+\//);
+    expect(bothEnd.stderr).toMatch(/INFO  live screen at http:\/\/127\.0\.0\.1:\d+\//);
     expect(dedupeEnd.code, dedupeEnd.stderr).toBe(0);
   }, 120_000);
 });

@@ -14,13 +14,23 @@ export const SAMPLE = new URL('../fixtures/orders-sample.jsonl', import.meta.url
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;
+  /** The log's lines without their times (`INFO  message`, `ERROR message`): what a spec can compare. */
   readonly stderr: string;
+  /** stderr as written. */
+  readonly log: string;
 }
 
-/** Starts `tradeflow args...` (another copy's command with `bin`); the caller waits for it with {@link finished}. */
+/** The time that starts each text log line (`2026-12-02 10:00:00.123 `): the part of a line no spec can know. */
+const TEXT_LOG_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /gm;
+
+/**
+ * Starts `tradeflow args...` (another copy's command with `bin`); the caller waits for it with
+ * {@link finished}. Its log is text (a spawned process's stderr is no terminal: JSON by default)
+ * unless `env` says otherwise.
+ */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, bin = BIN): ChildProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TRADEFLOW_')));
-  return spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [bin, ...args], { env: { ...clean, TRADEFLOW_LOG_FORMAT: 'text', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Waits for a started command to exit. */
@@ -29,7 +39,7 @@ export function finished(child: ChildProcess): Promise<CliResult> {
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr: stderr.replace(TEXT_LOG_TIME, ''), log: stderr })));
 }
 
 /** Runs `tradeflow args...` to its end. */

@@ -52,14 +52,14 @@ export async function generateCommand(args: readonly string[], io: CommandIO): P
     if (chunk.length > 1 << 16) {
       if (!out.write(chunk)) await once(out, 'drain');
       chunk = '';
-      if (outPath !== undefined && lines % 500_000 < 200) io.stderr(`generate: ${formatCount(lines)} lines...`);
+      if (outPath !== undefined && lines % 500_000 < 200) io.log.info(`generate: ${formatCount(lines)} lines...`, { lines });
     }
   }
   out.write(chunk);
   if (outPath !== undefined) {
     out.end();
     await once(out, 'finish');
-    io.stderr(`generate: ${formatCount(lines)} lines (${formatCount(orders)} orders, seed ${seed}, ${days} day(s) to ${day}) -> ${String(outPath)}`);
+    io.log.info(`generate: ${formatCount(lines)} lines (${formatCount(orders)} orders, seed ${seed}, ${days} day(s) to ${day}) -> ${String(outPath)}`, { lines, orders, seed, days, day, file: String(outPath) });
   }
   return 0;
 }

@@ -1,11 +1,21 @@
 import { explainConnectionError } from '../db/connection-errors.ts';
 import type { CommandIO } from './command-io.ts';
+import { askedFormat, createLogger, readLogSettings, recordWithoutPino, type LogOutput, type LogSettings } from './logger.ts';
 import { UsageError } from './options.ts';
 import { createSecrets } from './secrets.ts';
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
 import { packageVersion } from '../package-version.ts';
 
 export type { CommandIO } from './command-io.ts';
+
+/** What the process gives the CLI: its two streams (a line at a time), its environment, which streams are terminals. */
+export interface ProcessIO {
+  readonly stdout: (line: string) => void;
+  readonly stderr: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdoutIsTerminal?: boolean;
+  readonly stderrIsTerminal?: boolean;
+}
 
 type Command = (args: readonly string[], io: CommandIO) => Promise<number>;
 
@@ -31,13 +41,32 @@ Commands:
   migrate    create or check the tables
   screen     serve the live sales screen of the table (another process fills it)
 
+Every command takes --log-level LEVEL (trace, debug, info, warn, error, fatal, silent; default info)
+and --log-format text|json (default: text on a terminal, json otherwise), or TRADEFLOW_LOG_LEVEL
+and TRADEFLOW_LOG_FORMAT; results go to stdout, the log to stderr.
+
 tradeflow <command> --help shows a command's options; tradeflow --version the version.`;
 
 /** Runs the CLI; returns the exit code. Mistakes get one line, never a stack trace. */
-export async function main(args: readonly string[], given: CommandIO = processIO()): Promise<number> {
-  const [name, ...rest] = args;
+export async function main(args: readonly string[], given: ProcessIO = processIO()): Promise<number> {
   const secrets = createSecrets();
-  const io: CommandIO = { env: given.env, secrets, stdout: (line) => given.stdout(secrets.redact(line)), stderr: (line) => given.stderr(secrets.redact(line)) };
+  const output: LogOutput = { line: given.stderr, redact: (text) => secrets.redact(text) };
+  let settings: LogSettings = { level: 'info', format: given.stderrIsTerminal === true ? 'text' : 'json' };
+  let rest: string[];
+  try {
+    ({ settings, rest } = readLogSettings(args, given.env, given.stderrIsTerminal === true));
+  } catch (error) {
+    recordWithoutPino({ ...settings, format: askedFormat(args, given.env, given.stderrIsTerminal === true) }, 'error', (error as Error).message, output);
+    return EXIT_CODES.usage;
+  }
+  const [name, ...commandArgs] = rest;
+  const io: CommandIO = {
+    env: given.env,
+    secrets,
+    stdout: (line) => given.stdout(secrets.redact(line)),
+    log: createLogger(settings, output),
+    stdoutIsTerminal: given.stdoutIsTerminal === true,
+  };
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);
     return name === undefined ? 2 : 0;
@@ -49,14 +78,15 @@ export async function main(args: readonly string[], given: CommandIO = processIO
   const load = COMMANDS[name];
   try {
     if (load === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    return await (await load())(rest, io);
+    return await (await load())(commandArgs, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`tradeflow: ${error.message}`);
+      // Written without pino: a mistake in the command line costs no more start-up than --help.
+      recordWithoutPino(settings, 'error', error.message, output);
       return EXIT_CODES.usage;
     }
-    io.stderr(`tradeflow: ${explainConnectionError(error) ?? oneLine(error)}`);
-    if (io.env.TRADEFLOW_DEBUG) io.stderr(error instanceof Error ? (error.stack ?? '') : '');
+    const stack = io.env.TRADEFLOW_DEBUG && error instanceof Error ? { stack: error.stack } : {};
+    io.log.fatal(explainConnectionError(error) ?? oneLine(error), { exitCode: error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed, ...stack });
     return error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed;
   }
 }
@@ -66,10 +96,12 @@ function oneLine(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-function processIO(): CommandIO {
+function processIO(): ProcessIO {
   return {
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
+    stdoutIsTerminal: process.stdout.isTTY === true,
+    stderrIsTerminal: process.stderr.isTTY === true,
   };
 }

@@ -70,10 +70,16 @@ export function interval(flag: string, value: string | boolean | undefined): num
   return wholeNumber(flag, value, 1, LONGEST_TIMER_MS);
 }
 
+/** The flags every command takes for its log (main.ts reads them, wherever they are). */
+export const LOG_OPTIONS: readonly OptionSpec[] = [
+  { name: 'log-level', type: 'string', value: 'LEVEL', description: 'the least severe records written: trace, debug, info, warn, error, fatal or silent', default: 'info' },
+  { name: 'log-format', type: 'string', value: 'FORMAT', description: 'text (human lines) or json (one object per line) (default: text when stderr is a terminal, json otherwise)' },
+];
+
 /** The --help text of a command. */
 export function helpText(usage: string, summary: string, specs: readonly OptionSpec[]): string {
   const lines = [`Usage: ${usage}`, '', summary, '', 'Options (each also as an environment variable unless marked flag only; flags win):'];
-  for (const spec of specs) {
+  for (const spec of [...specs, ...LOG_OPTIONS]) {
     const flag = `--${spec.name}${spec.value ? ` ${spec.value}` : ''}`;
     const suffix = spec.default !== undefined ? ` (default: ${spec.default})` : '';
     lines.push(`  ${flag.padEnd(30)} ${spec.description}${suffix}`, `  ${''.padEnd(30)} ${spec.flagOnly === true ? 'flag only, never from the environment' : `env ${envName(spec.name)}`}`);

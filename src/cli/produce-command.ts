@@ -44,7 +44,7 @@ export async function produceCommand(args: readonly string[], io: CommandIO): Pr
       topic: String(options.get('topic')),
       ...(rate !== undefined && { rate }),
       signal: stop.signal,
-      onProgress: (n) => io.stderr(`produce: ${formatCount(n)} messages delivered (${formatCount(n / ((performance.now() - started) / 1000))}/s)`),
+      onProgress: (n) => io.log.info(`produce: ${formatCount(n)} messages delivered (${formatCount(n / ((performance.now() - started) / 1000))}/s)`, { topic: String(options.get('topic')), delivered: n, elapsedMs: Math.round(performance.now() - started) }),
     }));
     io.stdout(`produced ${formatCount(delivered)} messages to ${String(options.get('topic'))} in ${formatDuration(performance.now() - started)}`);
   } finally {

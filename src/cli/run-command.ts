@@ -50,6 +50,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'http-host', type: 'string', value: 'HOST', description: 'address of the live sales screen (0.0.0.0: every interface)', default: '127.0.0.1' },
   ...HTTP_GUARD_OPTIONS,
   ...DISPLAY_OPTIONS,
+  { name: 'live-table', type: 'string', value: 'WHEN', description: 'the table on stdout every 5 s of a live run: auto (when stdout is a terminal), always or never; the table at the end is always shown', default: 'auto' },
   { name: 'rate', type: 'string', value: 'N', description: 'simulator: new orders per second', default: '50' },
   { name: 'seed', type: 'string', value: 'N', description: 'simulator: seed of the simulated shop', default: '1' },
 ];
@@ -78,7 +79,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const guard = readGuard(options);
   const httpHost = String(options.get('http-host'));
   const warning = httpPort !== 0 ? guardWarning(httpHost, guard) : undefined;
-  if (warning !== undefined) io.stderr(warning);
+  if (warning !== undefined) io.log.warn(warning, { host: httpHost });
   const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : undefined;
   const layout = streamLayout(jobFile, options.get('format'));
   if (stage !== undefined && layout?.channels !== undefined) throw new UsageError(`--config ${String(options.get('config'))}: "channels" not with --stage yet (the changes topic is keyed by the tutorial's channels)`);
@@ -102,7 +103,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(130); // a second signal: at once
-    io.stderr(stage === undefined ? 'Stopping: writing the last rows (Ctrl-C again to quit at once)...' : 'Stopping: finishing the transactions and rows in flight (Ctrl-C again to quit at once)...');
+    io.log.info(stage === undefined ? 'Stopping: writing the last rows (Ctrl-C again to quit at once)...' : 'Stopping: finishing the transactions and rows in flight (Ctrl-C again to quit at once)...');
     stop.abort();
   };
   const context: JobContext = {
@@ -110,7 +111,8 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
     signal: stop.signal,
     clock: () => Date.now(),
     fault: failpoint(io.env.TRADEFLOW_FAULT),
-    report: { line: io.stderr, table: (db, days, reading) => showTable(db, days, counters, reading, io.stdout) },
+    log: io.log,
+    report: { table: (db, days, reading) => showTable(db, days, counters, reading, io.stdout), liveTable: liveTable(options, io) },
   };
   const started = performance.now();
   const job = (): Promise<JobOutcome> => naming(culprits, () => runJob(plan, context));
@@ -140,6 +142,13 @@ function percent(flag: string, value: string | boolean | undefined): number {
   const number = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
   if (!(number >= 0 && number <= 100)) throw new UsageError(`--${flag}: expected a percent from 0 to 100, got "${String(value)}"`);
   return number / 100;
+}
+
+/** Whether a live run shows the table every 5 s: a terminal's, never a log file's, unless asked. */
+function liveTable(options: Map<string, string | boolean>, io: CommandIO): boolean {
+  const when = String(options.get('live-table'));
+  if (when !== 'auto' && when !== 'always' && when !== 'never') throw new UsageError(`--live-table: expected auto, always or never, got "${when}"`);
+  return when === 'always' || (when === 'auto' && io.stdoutIsTerminal === true);
 }
 
 function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): StagePlan | undefined {

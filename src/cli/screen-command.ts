@@ -45,7 +45,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
 
   const sqliteFile = location.client === 'better-sqlite3' ? (location.config.connection as { filename: string }).filename : undefined;
   if (sqliteFile !== undefined && sqliteFile !== ':memory:' && !existsSync(sqliteFile)) {
-    io.stderr(`tradeflow: no SQLite file at ${location.display} yet: the screen says "database unreachable" until a run creates it`);
+    io.log.warn(`no SQLite file at ${location.display} yet: the screen says "database unreachable" until a run creates it`, { db: location.display });
   }
   const db = openDatabase(readOnly(location));
   const database = await watchDatabase(db);
@@ -57,9 +57,9 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
     await db.destroy();
     throw error;
   }
-  io.stderr(`tradeflow: screen of ${location.display} at ${screen.url} (zone ${zone}); Ctrl-C stops`);
+  io.log.info(`screen of ${location.display} at ${screen.url} (zone ${zone}); Ctrl-C stops`, { db: location.display, url: screen.url, zone });
   const warning = guardWarning(host, guard);
-  if (warning !== undefined) io.stderr(warning);
+  if (warning !== undefined) io.log.warn(warning, { host });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop).off('SIGTERM', stop);
@@ -70,7 +70,7 @@ export async function screenCommand(args: readonly string[], io: CommandIO): Pro
   database.stop();
   await screen.close();
   await db.destroy();
-  io.stderr('tradeflow: screen stopped');
+  io.log.info('screen stopped');
   return 0;
 }
 

@@ -63,9 +63,23 @@ export interface PipelineCounters {
   rejectsDropped: number;
   /** Flushes tried again after the database failed them (an outage shows as a run of these). */
   dbRetries: number;
+  /** Rebalances that handed partitions to this process's Kafka consumers (one per callback). */
+  rebalanceAssigns: number;
+  /** Rebalances that took partitions from this process's Kafka consumers. */
+  rebalanceRevokes: number;
+  /** Offset commits the broker refused, and stage transactions that could not commit: both wait for the next commit. */
+  commitFailures: number;
 }
+
+/** The counters a Kafka consumer keeps: rebalances and failed commits. */
+export type KafkaCounters = Pick<PipelineCounters, 'rebalanceAssigns' | 'rebalanceRevokes' | 'commitFailures'>;
 
 /** Counters at zero. */
 export function createCounters(): PipelineCounters {
-  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0 };
+  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0, rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0 };
+}
+
+/** Kafka counters nobody reads: for a consumer started without any. */
+export function uncounted(): KafkaCounters {
+  return { rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0 };
 }

@@ -74,7 +74,7 @@ export function createFeedCheck(options: FeedCheckOptions = {}, onRefused: (refu
     for (const [kind, count] of reasons) if (count > most) [reason, most] = [kind, count];
     const percent = (100 * rejected) / judged;
     const line =
-      `tradeflow: the feed is mostly rejects: ${rejected.toLocaleString('en-US')} of the first ${judged.toLocaleString('en-US')} messages ` +
+      `the feed is mostly rejects: ${rejected.toLocaleString('en-US')} of the first ${judged.toLocaleString('en-US')} messages ` +
       `(${percent.toFixed(1)} %, more than ${Math.round(maxRejectedShare * 100)} %), most for "${reason}" (${most.toLocaleString('en-US')}); ` +
       'is the layout right (--config, --format)? The rejects are in the rejects table';
     check.refusal = { judged, rejected, reason, line };

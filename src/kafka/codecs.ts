@@ -33,7 +33,7 @@ export function codecFix(codec: string): string {
 export function codecWarning(features: readonly string[]): string | undefined {
   const missing = missingCodecs(features);
   if (missing.length === 0) return undefined;
-  return `kafka: warning: this node-rdkafka was built without ${missing.join(', ')}: a message compressed with ${missing.length === 1 ? 'it' : 'one of them'} will stop the run; to read it, ${missing.map(codecFix).join('; and ')}`;
+  return `this node-rdkafka was built without ${missing.join(', ')}: a message compressed with ${missing.length === 1 ? 'it' : 'one of them'} will stop the run; to read it, ${missing.map(codecFix).join('; and ')}`;
 }
 
 /** A message the client cannot decompress: the run stops here, never skips it and never retries for ever. */

@@ -64,6 +64,10 @@ export function renderMetrics(input: MetricsInput): string {
     add('tradeflow_rows_deleted_total', 'Rows deleted from trade_channel_collect (a group whose last order left).', 'counter').sample(counters.rowsDeleted);
     add('tradeflow_flushes_total', 'Flushes written to the database.', 'counter').sample(counters.flushes);
     add('tradeflow_database_retries_total', 'Flushes tried again after the database failed them (outages, lost connections).', 'counter').sample(counters.dbRetries);
+    add('tradeflow_kafka_rebalances_total', 'Consumer-group rebalances this process\'s Kafka consumers took part in: partitions assigned to them, or revoked.', 'counter')
+      .sample(counters.rebalanceAssigns, { kind: 'assign' })
+      .sample(counters.rebalanceRevokes, { kind: 'revoke' });
+    add('tradeflow_kafka_commit_failures_total', 'Offset commits the broker refused and stage transactions that could not commit (each is retried with the next flush).', 'counter').sample(counters.commitFailures);
     add('tradeflow_rejects_dropped_total', 'Old rejects deleted to keep trade_order_rejects within its bound.', 'counter').sample(counters.rejectsDropped);
   }
   const histogram = status.flushDurationSeconds;

@@ -1,4 +1,5 @@
 /** The live screen of a running pipeline: what `tradeflow run` serves beside its work. */
+import type { Logger } from '../core/log.ts';
 import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { OrderSource } from '../sources/order-source.ts';
@@ -25,7 +26,7 @@ export interface RunScreenOptions {
   readonly databaseWritable: () => boolean;
   /** The line saying the feed is mostly rejects, once it is; undefined while it is not. Default: never. */
   readonly feedRefused?: () => string | undefined;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** Locale and currency of the page. Default: en-US, no currency. */
   readonly display?: ScreenDisplay | undefined;
   /** Allowed hosts, token, cap on pages, embedding (screen-guard.ts). Default: its defaults. */
@@ -76,7 +77,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
         };
       },
     });
-    log(`tradeflow: live screen at ${screen.url}`);
+    log.info(`live screen at ${screen.url}`, { url: screen.url });
     return {
       flushed: (seconds) => {
         durations.observe(seconds);
@@ -94,7 +95,7 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
   } catch (error) {
     watch.stop();
     if (portGiven) throw error;
-    log(`tradeflow: no live screen: ${error instanceof Error ? error.message : String(error)} (--http-port picks another)`);
+    log.warn(`no live screen: ${error instanceof Error ? error.message : String(error)} (--http-port picks another)`);
     return { flushed: () => {}, stopped: () => {}, close: async () => {} };
   }
 }

@@ -62,7 +62,7 @@ export function checkRequest(request: IncomingMessage, url: URL, guard: ScreenGu
 /** The warning for a screen bound beyond loopback with no token, or undefined. */
 export function exposureWarning(host: string, token: string | undefined): string | undefined {
   if (token !== undefined || isLoopback(host)) return undefined;
-  return `tradeflow: warning: the screen listens on ${host} (beyond this machine) with no --http-token: anyone who reaches it sees the figures`;
+  return `the screen listens on ${host} (beyond this machine) with no --http-token: anyone who reaches it sees the figures`;
 }
 
 /** Whether an address or name is this machine only. */

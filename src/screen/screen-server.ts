@@ -299,7 +299,7 @@ function readinessCheck(): { check(status: ScreenStatus, now: number): string[] 
         ...(status.pipeline === 'stopped' ? ['pipeline'] : []),
         ...(status.database === 'down' ? ['database'] : []),
         ...(status.sourceAssigned === false ? ['source: no partitions assigned'] : []),
-        ...(status.feedRefused !== undefined ? [`feed: ${status.feedRefused.replace(/^tradeflow: the feed is /, '')}`] : []),
+        ...(status.feedRefused !== undefined ? [`feed: ${status.feedRefused.replace(/^the feed is /, '')}`] : []),
         ...(stalled ? [`pipeline stalled: ${status.lagMessages} messages waiting, none read for ${Math.round((now - movedAt) / 1000)} s`] : []),
       ];
     },

@@ -1,6 +1,6 @@
 /** The edge of the dedupe stage: its changes go to the changes topic in Kafka transactions. */
 import type * as RdKafka from 'node-rdkafka';
-import type { Batch } from '../core/batch.ts';
+import type { Batch, KafkaCounters } from '../core/batch.ts';
 import { encodeChanges, encodeReject } from '../core/change-message.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
 import { clientConfig, kafka } from '../kafka/client.ts';
@@ -15,6 +15,8 @@ export interface ChangeTopicSinkOptions {
   readonly ordersTopic: string;
   /** One per instance: a restarted instance fences its old self and aborts what it left open. */
   readonly transactionalId: string;
+  /** Where transactions that could not commit are counted. Default: nowhere. */
+  readonly counters?: Pick<KafkaCounters, 'commitFailures'>;
 }
 
 /** Writes the changes of one batch and commits its input offsets, atomically. */
@@ -34,7 +36,7 @@ export class TransactionAborted extends Error {}
  * aggregate stage reads with `isolation.level=read_committed`.
  */
 export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<ChangeTopicSink> {
-  const { brokers, changesTopic, ordersTopic, transactionalId } = options;
+  const { brokers, changesTopic, ordersTopic, transactionalId, counters } = options;
   const Kafka = kafka();
   const producer = new Kafka.Producer({
     ...clientConfig(brokers, transactionalId, { 'linger.ms': 5, 'queue.buffering.max.messages': 1_000_000, 'compression.codec': 'lz4' }),
@@ -64,6 +66,7 @@ export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<
         if (kafkaError.isFatal === true) {
           throw new Error(`Cannot go on: the dedupe stage's producer ${transactionalId} was fenced (${kafkaError.message ?? String(error)}); is another instance running with the same --instance-id?`);
         }
+        if (counters !== undefined) counters.commitFailures++;
         await call((done) => producer.abortTransaction(30_000, done)).catch(() => {});
         throw new TransactionAborted(`a transaction of ${transactionalId} was aborted: ${kafkaError.message ?? String(error)}`);
       }

@@ -1,6 +1,7 @@
+import { SILENT_LOGGER, type Logger } from '../core/log.ts';
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
-import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
+import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 import { nextToCommit, nextToRead } from '../kafka/offsets.ts';
@@ -32,7 +33,9 @@ export interface KafkaSourceOptions {
   /** Where to go on per partition (next offset to read), from a checkpoint; wins over `startup`. */
   readonly resumeFrom?: ReadonlyMap<number, NextOffset>;
   /** One line per event worth telling (assignments, pauses). Default: nothing. */
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
+  /** Where rebalances and refused commits are counted. Default: nowhere. */
+  readonly counters?: KafkaCounters;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface KafkaSourceOptions {
  * sink is behind, the assigned partitions are paused.
  */
 export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(): Promise<void> } {
-  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, instanceId, log = () => {} } = options;
+  const { brokers, topic, group, startup, exitAtEnd = false, batchSize = 1000, resumeFrom, instanceId, log = SILENT_LOGGER, counters = uncounted() } = options;
   const name = `kafka:${topic}`;
   const position = new Map<number, NextOffset>(); // per assigned partition
   let consumer: RdKafka.KafkaConsumer | undefined;
@@ -75,12 +78,13 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       try {
         consumer.commitSync(offsets);
       } catch (error) {
+        counters.commitFailures++;
         // No coordinator (a broker restarting): the next flush commits these offsets too; until
         // then a restart re-reads a little, which the dedupe and the upsert make harmless.
         const now = performance.now();
         if (now - lastCommitWarning > 10_000) {
           lastCommitWarning = now;
-          log(`kafka: offsets not committed yet (${error instanceof Error ? error.message : String(error)}); retried with the next flush`);
+          log.warn(`offsets not committed yet (${error instanceof Error ? error.message : String(error)}); retried with the next flush`, { topic, group });
         }
       }
     },
@@ -128,12 +132,13 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
             const withOffsets = assignment.map((a) => ({ ...a, offset: offsetFor(a.partition, startAt) }));
             client.assign(withOffsets);
             assignedOnce = true;
-            log(`kafka: assigned ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
+            counters.rebalanceAssigns++;
+            log.info(`assigned ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`, { topic, group, partitions: assignment.map((a) => a.partition) });
             if (assignment.length < topicPartitions) {
               // One process computes each day's figures from every partition: with a share
               // only, it would write partial sums over the other member's rows.
-              log(
-                `kafka: warning: this run owns ${assignment.length} of the ${topicPartitions} partitions of ${topic}; another member of group ${group} ` +
+              log.warn(
+                `this run owns ${assignment.length} of the ${topicPartitions} partitions of ${topic}; another member of group ${group} ` +
                   '(a second process, or one that died and has not timed out yet) has the rest, and both would write partial figures. ' +
                   'Run one process per group, or scale out with --stage both (README: Operating at scale)',
               );
@@ -142,8 +147,9 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
             // Everything written is committed already; what was read but not yet written is read
             // again by the next owner, which the upsert and the dedupe make harmless.
             client.unassign();
+            counters.rebalanceRevokes++;
             for (const a of assignment) position.delete(a.partition);
-            log(`kafka: revoked ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`);
+            log.info(`revoked ${topic} partitions ${assignment.map((a) => a.partition).join(', ')}`, { topic, group, partitions: assignment.map((a) => a.partition) });
           }
         },
       },
@@ -193,7 +199,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
           // A codec this build lacks: never skipped (orders would be lost), never retried for ever.
           if (error.code === NOT_IMPLEMENTED) return resolve(undecodable);
           // A broker restarting or out of reach: librdkafka reconnects by itself; ask again soon.
-          log(`kafka: ${error.message}; retrying`);
+          log.warn(`kafka: ${error.message}; retrying`, { topic, group });
           setTimeout(() => resolve([]), 500);
         }),
       );
@@ -207,7 +213,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
         client.pause(paused);
         if (performance.now() - lastPauseLog > 10_000) {
           lastPauseLog = performance.now();
-          log('kafka: the sink is behind, partitions paused until it catches up');
+          log.info('the sink is behind: partitions paused until it catches up', { topic, group });
         }
         await waiting;
         client.resume(paused);

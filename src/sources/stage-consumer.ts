@@ -1,6 +1,7 @@
+import { SILENT_LOGGER, type Logger } from '../core/log.ts';
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
-import type { Batch, RawRecord, SourceOffset } from '../core/batch.ts';
+import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
 import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
 import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
 import { committedToNext, nextToCommit, nextToRead } from '../kafka/offsets.ts';
@@ -16,7 +17,7 @@ export interface StageConsumerOptions {
   /** Messages asked for at a time (a batch is one transaction of the dedupe stage). Default: 10000. */
   readonly batchSize?: number;
   /** One line per event worth telling (assignments). Default: nothing. */
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
   /**
    * Runs when partitions are revoked, before they are let go: the group cannot hand them to
    * another instance until it resolves, so a transaction in flight commits (or aborts) while
@@ -24,6 +25,8 @@ export interface StageConsumerOptions {
    * the same reason). Default: nothing to wait for.
    */
   readonly beforeRevoke?: () => Promise<void>;
+  /** Where rebalances and refused commits are counted. Default: nowhere. */
+  readonly counters?: KafkaCounters;
 }
 
 /** The partitions a stage owns now; `generation` changes with every rebalance. */
@@ -62,7 +65,7 @@ export class AssignmentChanged extends Error {
 
 /** Connects a consumer-group member for one stage of a scaled-out run. */
 export async function stageConsumer(options: StageConsumerOptions): Promise<StageConsumer> {
-  const { brokers, topic, group, instanceId, batchSize = 10_000, log = () => {}, beforeRevoke = () => Promise.resolve() } = options;
+  const { brokers, topic, group, instanceId, batchSize = 10_000, log = SILENT_LOGGER, beforeRevoke = () => Promise.resolve(), counters = uncounted() } = options;
   const Kafka = kafka();
   let current: Assignment = { generation: 0, partitions: [] };
   const waiters = new Set<() => void>();
@@ -81,11 +84,13 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
         const partitions = assignment.map((a) => a.partition).sort((a, b) => a - b);
         if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
           client.assign(assignment);
+          counters.rebalanceAssigns++;
           current = { generation: current.generation + 1, partitions };
-          log(`kafka: ${group} assigned ${topic} partitions ${partitions.join(', ')}`);
+          log.info(`${group} assigned ${topic} partitions ${partitions.join(', ')}`, { group, topic, partitions });
           for (const wake of waiters) wake();
         } else {
           // A new generation at once: no write starts for the old one from here on.
+          counters.rebalanceRevokes++;
           current = { generation: current.generation + 1, partitions: [] };
           void beforeRevoke()
             .catch(() => {})
@@ -180,6 +185,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
       try {
         client.commitSync(offsets);
       } catch {
+        counters.commitFailures++;
         // The next flush commits further offsets anyway; these are only a hint for lag tools.
       }
     },

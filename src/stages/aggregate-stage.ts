@@ -3,6 +3,7 @@
  * per-day aggregate of the groups those partitions carry, flushed into the result table with
  * the offsets it covers, fenced so that only a partition's owner writes its groups.
  */
+import type { Logger } from '../core/log.ts';
 import type { Knex } from 'knex';
 import { concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../core/batch.ts';
@@ -39,7 +40,7 @@ export interface AggregateStageOptions {
   readonly flushIntervalMs: number;
   readonly flushRows: number;
   readonly signal: AbortSignal;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** Called after each flush is written. */
   readonly onFlush?: (flush: Flush) => void;
   /** Time for flushes and `flink_current_time`. Default: asyncScheduler. */
@@ -48,9 +49,9 @@ export interface AggregateStageOptions {
 
 /** Runs the aggregate stage until the signal aborts. */
 export async function runAggregateStage(options: AggregateStageOptions): Promise<void> {
-  const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush } = options;
+  const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters } = options;
   const key = `kafka:${changesTopic}:${group}`;
-  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log });
+  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
   let expected = new Map<number, NextOffset>();
   let wrote = false;
@@ -77,7 +78,7 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
                 decodeChanges({ keepRejects: false }),
                 tap({
                   complete: () =>
-                    log(`tradeflow: aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}`),
+                    log.info(`aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}`),
                 }),
               ),
               consumer.batches(assignment, from, () => writes.ready(), signal).pipe(decodeChanges()),

@@ -5,6 +5,7 @@
  */
 import { asyncScheduler, lastValueFrom, map, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import { createCounters, type PipelineCounters } from '../core/batch.ts';
+import type { Logger } from '../core/log.ts';
 import type { DaySelection } from '../core/business-day.ts';
 import { createDedupeState, trackedOrders, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
 import { captureDedupe, encodeCapture, restoreDedupe, type DedupeCapture } from '../core/dedupe-snapshot.ts';
@@ -35,7 +36,7 @@ export interface DedupeStageOptions {
   readonly zone: string;
   readonly counters: PipelineCounters;
   readonly signal: AbortSignal;
-  readonly log: (line: string) => void;
+  readonly log: Logger;
   /** Called once with a reading of how many orders this stage's states track now (for /metrics). Default: none. */
   readonly exposeState?: (trackedOrders: () => number) => void;
   /** Time for "today" and reject stamps. Default: asyncScheduler. */
@@ -87,11 +88,11 @@ const REVOKE_SAVE_TAIL = 10;
 
 /** Runs the dedupe stage until the signal aborts. */
 export async function runDedupeStage(options: DedupeStageOptions): Promise<void> {
-  const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log, snapshotIntervalMs = 60_000 } = options;
+  const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log, counters, snapshotIntervalMs = 60_000 } = options;
   const now = (): number => (options.scheduler ?? asyncScheduler).now();
   // What else than the log a state depends on: a snapshot taken for other days is not used.
   const fingerprint = JSON.stringify(options.days);
-  const snapshots = snapshotIntervalMs > 0 ? await partitionSnapshots(brokers, options.snapshotsTopic ?? snapshotsTopicOf(group), await partitionCount(brokers, ordersTopic), log) : undefined;
+  const snapshots = snapshotIntervalMs > 0 ? await partitionSnapshots(brokers, options.snapshotsTopic ?? snapshotsTopicOf(group), await partitionCount(brokers, ordersTopic), (line) => log.info(line, { topic: options.snapshotsTopic ?? snapshotsTopicOf(group) })) : undefined;
   // Per partition, so that a rebalance rebuilds only the partitions that are new to this
   // instance (or that someone else moved on meanwhile), not all of them.
   const states = new Map<number, PartitionState>();
@@ -116,7 +117,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         if (position > state.saved) Object.assign(state, { saved: position, slot });
         orders += count;
       } catch (error) {
-        log(`tradeflow: cannot save the snapshot of ${ordersTopic} partition ${partition} (${error instanceof Error ? error.message : String(error)}); a moved partition replays more of its log until the next one`);
+        log.warn(`cannot save the snapshot of ${ordersTopic} partition ${partition} (${error instanceof Error ? error.message : String(error)}); a moved partition replays more of its log until the next one`, { topic: ordersTopic, partition });
       }
     }
     return { orders, ms: performance.now() - began };
@@ -135,14 +136,14 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
     if (captures.length === 0) return;
     const { orders, ms } = await save(captures);
     lastSaveAt = now();
-    log(`tradeflow: dedupe stage saved the snapshots of partitions ${captures.map((c) => c.partition).join(', ')} (${formatCount(orders)} orders) in ${formatDuration(ms)}${why === 'revoke' ? ' before letting them go' : ''}`);
+    log.info(`dedupe stage saved the snapshots of partitions ${captures.map((c) => c.partition).join(', ')} (${formatCount(orders)} orders) in ${formatDuration(ms)}${why === 'revoke' ? ' before letting them go' : ''}`, { topic: ordersTopic, partitions: captures.map((c) => c.partition), orders, durationMs: ms });
   };
   let inFlight = (): Promise<void> => Promise.resolve();
   // The partitions are let go only once the transactions in flight are done: committing the
   // offsets of a partition another instance already reads from would count its orders twice.
   // Then their snapshots are saved, so that their next owner replays nothing of their logs.
-  const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
-  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}` });
+  const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
+  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}`, counters });
   const newState = (dedupeState = createDedupeState()): PartitionState => ({
     lane: partitionLane(dedupeStage({ ...options, dedupeState })),
     rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState })),
@@ -199,14 +200,14 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
         const took = formatDuration(performance.now() - began);
         for (const [partition, { position, orders }] of restoredFrom) {
-          log(`tradeflow: restored ${ordersTopic} partition ${partition} from snapshot at offset ${position} (${formatCount(orders)} orders), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`);
+          log.info(`restored ${ordersTopic} partition ${partition} from snapshot at offset ${position} (${formatCount(orders)} orders), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`, { topic: ordersTopic, partition, offset: position, orders, replayed: replayedOf.get(partition) ?? 0 });
         }
         for (const [partition, reason] of unusable) {
-          log(`tradeflow: cannot restore ${ordersTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`);
+          log.warn(`cannot restore ${ordersTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`, { topic: ordersTopic, partition, replayed: replayedOf.get(partition) ?? 0 });
         }
         const kept = assignment.partitions.filter((partition) => !stale.includes(partition));
-        log(
-          `tradeflow: dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
+        log.info(
+          `dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
             `state rebuilt from ${formatCount(replayed)} messages in ${took}${kept.length > 0 ? ` (kept: ${kept.join(', ')})` : ''}`,
         );
         const writes = boundedWrites();
@@ -229,7 +230,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
                 // Saved only once the transaction that covers them has committed: a snapshot is never past the committed offset.
                 if (captures.length > 0) {
                   saving = Promise.all([saving, written]).then(
-                    () => save(captures).then(({ orders, ms }) => log(`tradeflow: dedupe stage saved the snapshots of partitions ${captures.map((c) => c.partition).join(', ')} (${formatCount(orders)} orders) in ${formatDuration(ms)}`)),
+                    () => save(captures).then(({ orders, ms }) => log.info(`dedupe stage saved the snapshots of partitions ${captures.map((c) => c.partition).join(', ')} (${formatCount(orders)} orders) in ${formatDuration(ms)}`, { topic: ordersTopic, partitions: captures.map((c) => c.partition), orders, durationMs: ms })),
                     () => undefined,
                   );
                 }

@@ -1,4 +1,5 @@
 /** What both stages of a scaled-out run share: one epoch per assignment, and bounded writes. */
+import type { Logger } from '../core/log.ts';
 import { TransactionAborted } from '../sinks/change-topic-sink.ts';
 import { WriteFenced } from '../sinks/result-sink.ts';
 import { AssignmentChanged, type Assignment, type StageConsumer } from '../sources/stage-consumer.ts';
@@ -9,7 +10,7 @@ import { AssignmentChanged, type Assignment, type StageConsumer } from '../sourc
  * flush): then nothing of it counts past what was committed, and the next epoch rebuilds the
  * state of the partitions it owns from the log.
  */
-export async function forEachAssignment(consumer: StageConsumer, signal: AbortSignal, epoch: (assignment: Assignment) => Promise<void>, log: (line: string) => void): Promise<void> {
+export async function forEachAssignment(consumer: StageConsumer, signal: AbortSignal, epoch: (assignment: Assignment) => Promise<void>, log: Logger): Promise<void> {
   while (!signal.aborted) {
     const assignment = await consumer.assigned(signal);
     if (signal.aborted) return;
@@ -17,7 +18,7 @@ export async function forEachAssignment(consumer: StageConsumer, signal: AbortSi
       await epoch(assignment);
     } catch (error) {
       if (!(error instanceof AssignmentChanged || error instanceof TransactionAborted || error instanceof WriteFenced)) throw error;
-      log(`tradeflow: ${error.message}; rebuilding the state of the partitions owned now`);
+      log.info(`${error.message}; rebuilding the state of the partitions owned now`);
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import { timestampInZone } from '../core/business-day.ts';
 import { formatCount, formatDuration } from '../core/format.ts';
+import { withFields } from '../core/log.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
 import { kafka } from '../kafka/client.ts';
@@ -24,7 +25,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
   const { brokers, topic, group } = plan.source;
   const changesTopic = changesTopicOf(group);
   const { counters } = context;
-  const say = context.report.line;
+  const log = withFields(context.log, { topic, group, instance: stage.instanceId, ...(stage.stages !== 'dedupe' && { db: plan.database.display }) });
   // Stopped from outside, or by a stage that failed: a half instance would hold partitions it does not serve.
   const stop = new AbortController();
   const stopAll = (): void => stop.abort();
@@ -41,11 +42,11 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     if (partitions === 0) throw new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
     if ((await partitionCount(brokers, changesTopic)) === 0) {
       await createTopic(brokers, changesTopic, partitions);
-      say(`tradeflow: created the changes topic ${changesTopic} with ${partitions} partitions, as many as ${topic}`);
+      log.info(`created the changes topic ${changesTopic} with ${partitions} partitions, as many as ${topic}`);
     }
     if (db !== undefined) await migrateToLatest(db);
     const codecs = codecWarning(kafka().features);
-    if (codecs !== undefined) say(codecs);
+    if (codecs !== undefined) log.warn(codecs);
     if (db !== undefined && plan.http !== undefined) {
       screen = await openRunScreen({
         db,
@@ -55,11 +56,11 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
         source: { name: `kafka:${topic}`, describeProgress: () => `${formatCount(counters.read)} messages of ${aggregates ? changesTopic : topic}` },
         trackedOrders: () => trackedOrders(),
         databaseWritable: () => health.database === 'up',
-        log: say,
+        log,
       });
     }
-    say(`tradeflow: instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
-    const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log: say, scheduler: clockScheduler(context.clock) };
+    log.info(`instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
+    const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log, scheduler: clockScheduler(context.clock) };
     const runs: Promise<void>[] = [];
     if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }) }));
     if (aggregates && db !== undefined) {
@@ -83,11 +84,11 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
                 onRetry: (error, attempt, delayMs) => {
                   health.database = 'down';
                   counters.dbRetries++;
-                  if (attempt === 1 || attempt % 10 === 0) say(`tradeflow: the database is unreachable (${describeDbError(error)}); retrying in ${formatDuration(delayMs)}`);
+                  if (attempt === 1 || attempt % 10 === 0) log.warn(`the database is unreachable (${describeDbError(error)}); retrying in ${formatDuration(delayMs)}`, { attempt, retryInMs: delayMs });
                 },
                 onRecovered: (attempts, downMs) => {
                   health.database = 'up';
-                  say(`tradeflow: the database is back after ${formatDuration(downMs)} (${attempts} attempts)`);
+                  log.info(`the database is back after ${formatDuration(downMs)} (${attempts} attempts)`, { downMs, attempts });
                 },
               },
             });
@@ -96,7 +97,9 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
               write: async (flush, progress) => {
                 const began = context.clock();
                 await sink.write(flush, progress);
-                screen?.flushed((context.clock() - began) / 1000);
+                const tookMs = context.clock() - began;
+                screen?.flushed(tookMs / 1000);
+                log.debug(`flush: ${flush.upserts.length} rows upserted, ${flush.deletes.length} deleted in ${formatDuration(tookMs)}`, { upserts: flush.upserts.length, deletes: flush.deletes.length, durationMs: tookMs });
               },
               finish: async () => await sink.finish?.(),
               close: () => sink.close(),
