@@ -50,6 +50,7 @@ async function oneRebalance(topic: string, messages: number, variant: PauseVaria
   const start = (id: string): { child: ChildProcess; log: { text: string } } => {
     const child = spawn(process.execPath, [cli, 'run', '--source', 'kafka', '--topic', topic, '--group', group, '--stage', 'dedupe', '--instance-id', id, '--as-of', `${BENCH_DAY} 00:00:00`, ...variant.extraArgs], {
       cwd: variant.checkout,
+      env: { ...process.env, TRADEFLOW_LOG_FORMAT: 'text' }, // the lines read below, as a person reads them
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const log = { text: '' };

@@ -41,7 +41,7 @@ export async function scaleOutRuns(file: string, topic: string, messages: number
     const group = `scale-${count}-${randomBytes(3).toString('hex')}`;
     const started = performance.now();
     const children = Array.from({ length: count }, (_, i) =>
-      spawn(process.execPath, [CLI, 'run', '--source', 'kafka', '--topic', topic, '--group', group, '--stage', 'both', '--instance-id', `bench-${i}`, '--db', url, '--as-of', `${BENCH_DAY} 00:00:00`], { stdio: ['ignore', 'ignore', 'pipe'] }),
+      spawn(process.execPath, [CLI, 'run', '--source', 'kafka', '--topic', topic, '--group', group, '--stage', 'both', '--instance-id', `bench-${i}`, '--db', url, '--as-of', `${BENCH_DAY} 00:00:00`], { env: { ...process.env, TRADEFLOW_LOG_FORMAT: 'text' }, stdio: ['ignore', 'ignore', 'pipe'] }),
     );
     const logs = children.map((child) => collect(child));
     try {

@@ -76,7 +76,7 @@ describe('tradeflow run --config', () => {
     writeFileSync(path, JSON.stringify(config));
     const result = await runCli(['run', '--source', `file:${SAMPLE}`, '--db', `sqlite:${join(dir, 'r.sqlite')}`, '--config', path]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe(`tradeflow: --config ${path}: ${message}`);
+    expect(result.stderr.trim()).toBe(`ERROR --config ${path}: ${message}`);
   }, 30_000);
 
   it('refuses a job file that is not JSON, or not there, and a --format it does not know, with one line each', async () => {
@@ -85,10 +85,10 @@ describe('tradeflow run --config', () => {
     writeFileSync(path, '{"format": json}');
     const bad = await runCli(['run', '--source', `file:${SAMPLE}`, '--config', path]);
     expect([bad.code, bad.stderr.trim().split('\n').length]).toEqual([2, 1]);
-    expect(bad.stderr).toMatch(new RegExp(`^tradeflow: --config ${path}: not valid JSON \\(`));
+    expect(bad.stderr).toMatch(new RegExp(`^ERROR --config ${path}: not valid JSON \\(`));
     const missing = await runCli(['run', '--source', `file:${SAMPLE}`, '--config', join(dir, 'none.json')]);
-    expect([missing.code, missing.stderr.trim()]).toEqual([2, `tradeflow: --config ${join(dir, 'none.json')}: no such file`]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([2, `ERROR --config ${join(dir, 'none.json')}: no such file`]);
     const format = await runCli(['run', '--source', `file:${SAMPLE}`, '--format', 'avro']);
-    expect([format.code, format.stderr.trim()]).toEqual([2, 'tradeflow: --format: expected json, canal-json, debezium-json, got "avro"']);
+    expect([format.code, format.stderr.trim()]).toEqual([2, 'ERROR --format: expected json, canal-json, debezium-json, got "avro"']);
   }, 30_000);
 });

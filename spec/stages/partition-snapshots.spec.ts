@@ -155,7 +155,7 @@ describeWithService(KAFKA, reachable, 'per-partition snapshots of the dedupe sta
     expect(result.code, result.stderr).toBe(0);
     for (const partition of [0, 1, 2]) {
       const lines = result.stderr.split('\n').filter((line) => line.includes(`${topic} partition ${partition} `));
-      expect(lines).toEqual([expect.stringMatching(/^tradeflow: cannot restore \S+ partition \d from a snapshot \(its snapshot is incomplete or corrupt \(\d+ unusable\)\); rebuilt it from its log, [1-9][\d,]* messages$/)]);
+      expect(lines).toEqual([expect.stringMatching(/^WARN  cannot restore \S+ partition \d from a snapshot \(its snapshot is incomplete or corrupt \(\d+ unusable\)\); rebuilt it from its log, [1-9][\d,]* messages$/)]);
     }
     expect(result.stderr).toMatch(/state rebuilt from 3,000 messages/);
   }, 240_000);

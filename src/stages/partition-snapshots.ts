@@ -39,7 +39,7 @@ export async function partitionSnapshots(brokers: string, topic: string, partiti
   if (available === 0) {
     await createCompactedTopic(brokers, topic, partitions);
     available = await partitionCount(brokers, topic);
-    created(`tradeflow: created the snapshots topic ${topic} with ${partitions} partitions, compacted`);
+    created(`created the snapshots topic ${topic} with ${partitions} partitions, compacted`);
   }
   const Kafka = kafka();
   const producer = new Kafka.Producer({
