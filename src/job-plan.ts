@@ -7,6 +7,7 @@ import type { FeedCheckOptions } from './core/feed-check.ts';
 import type { StreamLayout } from './core/stream-layout.ts';
 import type { Logger } from './core/log.ts';
 import type { DatabaseLocation } from './db/connect.ts';
+import type { LayoutName } from './generate/layouts.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import type { ScreenGuard } from './screen/screen-guard.ts';
 import type { ScreenDisplay } from './screen/screen-api.ts';
@@ -14,7 +15,7 @@ import type { ScreenDisplay } from './screen/screen-api.ts';
 /** Where the orders of a run come from. */
 export type SourcePlan =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'simulator'; readonly zone: string; readonly ordersPerSecond: number; readonly seed: number }
+  | { readonly kind: 'simulator'; readonly zone: string; readonly ordersPerSecond: number; readonly seed: number; readonly layout?: LayoutName }
   | {
       readonly kind: 'kafka';
       readonly brokers: string;

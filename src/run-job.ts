@@ -198,7 +198,7 @@ function describeOffsets(offsets: readonly SourceOffset[]): string {
 function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, NextOffset> | undefined, log: Logger, counters: KafkaCounters): OrderSource {
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
-  if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed });
+  if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed, ...(source.layout !== undefined && { layout: source.layout }) });
   // A run goes on from its checkpoint's offsets (or where it began). A partition they do not cover
   // (one added since) is read from its start in group mode: its committed offset may be ahead of
   // the state, and resuming there would lose orders.

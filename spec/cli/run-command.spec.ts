@@ -94,6 +94,8 @@ describe('tradeflow run', () => {
     [['run', '--source', 'kafka', '--stage', 'both', '--exit-at-end'], /^ERROR --stage: not with --exit-at-end/],
     [['run', '--source', 'kafka', '--stage', 'both', '--instance-id', 'a b'], /^ERROR --instance-id: expected letters, digits/],
     [['run', '--instance-id', 'a'], /^ERROR --instance-id: only with --source kafka/],
+    [['run', '--source', `file:${SAMPLE}`, '--layout', 'canal-json'], /^ERROR --layout: only with --source simulator/],
+    [['run', '--layout', 'avro'], /^ERROR --layout: expected tutorial, camel-case, /],
     [['run', '--max-rejected', '120'], /^ERROR --max-rejected: expected a percent from 0 to 100, got "120"$/],
     [['run', '--source', 'kafka', '--stage', 'both', '--snapshot-interval', 'often'], /^ERROR --snapshot-interval: expected a whole number of at least 0, got "often"$/],
     [['launch'], /^ERROR unknown command "launch"/],
@@ -125,5 +127,20 @@ describe('tradeflow run', () => {
     expect(rows.length).toBeGreaterThanOrEqual(3);
     for (const row of rows) expect(row.begin_time).toBe(`${today} 00:00:00`);
     expect(rows.reduce((n, r) => n + Number(r.orders), 0)).toBeGreaterThan(100);
+  }, 30_000);
+
+  it('simulates a shop that writes Canal change messages with --layout, and reads them back with that layout: orders counted, only the shop\'s deliberately bad messages rejected', async () => {
+    const db = join(scratchDir(), 'canal.sqlite');
+    const child = startCli(['run', '--layout', 'canal-json', '--db', `sqlite:${db}`, '--rate', '200', '--timezone', 'UTC', '--http-port', '0']);
+    const done = finished(child);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(0);
+    // The simulated shop sends a bad message now and then, as the tutorial layout's does: a layout read wrongly would reject them all.
+    const [, read, rejected] = /^read ([\d,]+) \| rejected ([\d,]+) \|/m.exec(result.stdout)!.map((n) => Number(n.replaceAll(',', '')));
+    expect(read).toBeGreaterThan(100);
+    expect(rejected!).toBeLessThan(read! / 100);
+    expect(sqliteRows(db, RESULT_SQL).reduce((n, r) => n + Number(r.orders), 0)).toBeGreaterThan(50);
   }, 30_000);
 });

@@ -10,7 +10,8 @@ import { formatCount } from '../core/format.ts';
 import { DEFAULT_MAX_REJECTED_SHARE } from '../core/feed-check.ts';
 import { CHANGE_FORMATS, type ChangeFormat } from '../core/order-layout.ts';
 import type { StreamLayout } from '../core/stream-layout.ts';
-import { readJobFile, withTables, type JobFile } from './job-file.ts';
+import { checkJobFile, readJobFile, withTables, type JobFile } from './job-file.ts';
+import { jobFileOf, LAYOUTS, type LayoutName } from '../generate/layouts.ts';
 import type { CommandIO } from './command-io.ts';
 import { DB_CONNECTION_OPTIONS, readDatabase } from './db-options.ts';
 import { DISPLAY_OPTIONS, readDisplay } from './display-options.ts';
@@ -53,6 +54,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'live-table', type: 'string', value: 'WHEN', description: 'the table on stdout every 5 s of a live run: auto (when stdout is a terminal), always or never; the table at the end is always shown', default: 'auto' },
   { name: 'rate', type: 'string', value: 'N', description: 'simulator: new orders per second', default: '50' },
   { name: 'seed', type: 'string', value: 'N', description: 'simulator: seed of the simulated shop', default: '1' },
+  { name: 'layout', type: 'string', value: 'LAYOUT', description: `simulator: how the simulated shop writes its orders: ${LAYOUTS.join(', ')}; read back with that layout's job file unless --config or --format is given (default: tutorial)` },
 ];
 
 /** `tradeflow run`: a source through the pipeline into the table, until its end or Ctrl-C. */
@@ -80,7 +82,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   const httpHost = String(options.get('http-host'));
   const warning = httpPort !== 0 ? guardWarning(httpHost, guard) : undefined;
   if (warning !== undefined) io.log.warn(warning, { host: httpHost });
-  const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : undefined;
+  const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : source.kind === 'simulator' && !options.has('format') ? layoutJobFile(source.layout ?? 'tutorial') : undefined;
   const layout = streamLayout(jobFile, options.get('format'));
   if (stage !== undefined && layout?.channels !== undefined) throw new UsageError(`--config ${String(options.get('config'))}: "channels" not with --stage yet (the changes topic is keyed by the tutorial's channels)`);
   const database = withTables(readDatabase(options, io), jobFile);
@@ -136,6 +138,21 @@ function streamLayout(jobFile: JobFile | undefined, format: string | boolean | u
   return Object.keys(layout).length === 0 ? undefined : layout;
 }
 
+/** The layout the simulated shop writes in (--layout); a usage error for another source. */
+function simulatorLayout(options: Map<string, string | boolean>): LayoutName {
+  const layout = String(options.get('layout') ?? 'tutorial');
+  if (!(LAYOUTS as readonly string[]).includes(layout)) throw new UsageError(`--layout: expected ${LAYOUTS.join(', ')}, got "${layout}"`);
+  return layout as LayoutName;
+}
+
+/** The job file that reads a layout of the simulator back (none for the tutorial's). */
+function layoutJobFile(layout: LayoutName): JobFile | undefined {
+  const file = jobFileOf(layout);
+  return file === undefined ? undefined : checkJobFile(file, (message) => {
+    throw new TypeError(`Cannot read the simulator's layout ${layout}: ${message}`);
+  });
+}
+
 /** A share from a percent flag (0 to 100). */
 function percent(flag: string, value: string | boolean | undefined): number {
   const text = String(value).trim().replace(/\s*%$/, '');
@@ -174,9 +191,10 @@ function daySelection(options: Map<string, string | boolean>, zone: string): Day
 
 function sourcePlan(value: string, options: Map<string, string | boolean>, zone: string): SourcePlan {
   if (value !== 'kafka' && options.get('reset') === true) throw new UsageError('--reset: only with --source kafka (only a Kafka run has a checkpoint to drop)');
+  if (value !== 'simulator' && options.get('layout') !== undefined) throw new UsageError('--layout: only with --source simulator (a file or a topic is written in its own layout: tell it with --config or --format)');
   if (value !== 'kafka' && options.get('instance-id') !== undefined) throw new UsageError('--instance-id: only with --source kafka (it names this process in its consumer group)');
   if (value === 'simulator') {
-    return { kind: 'simulator', zone, ordersPerSecond: wholeNumber('rate', options.get('rate')) ?? 50, seed: wholeNumber('seed', options.get('seed'), 0) ?? 1 };
+    return { kind: 'simulator', zone, ordersPerSecond: wholeNumber('rate', options.get('rate')) ?? 50, seed: wholeNumber('seed', options.get('seed'), 0) ?? 1, layout: simulatorLayout(options) };
   }
   if (value.startsWith('file:')) {
     const path = value.slice('file:'.length);

@@ -2,6 +2,7 @@ import { interval, map, takeUntil, fromEvent, type SchedulerLike, asyncScheduler
 import type { Batch, RawRecord } from '../core/batch.ts';
 import { positionAfter } from '../core/positions.ts';
 import { timestampInZone } from '../core/business-day.ts';
+import { writeInLayout, type LayoutName } from '../generate/layouts.ts';
 import { orderStory } from '../generate/order-stories.ts';
 import { seededRandom } from '../generate/random.ts';
 import type { OrderSource } from './order-source.ts';
@@ -14,6 +15,12 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** The zone the shop's clocks show. */
   readonly zone: string;
+  /**
+   * How the shop writes its orders (see `src/generate/layouts.ts`): renamed fields, another time
+   * format, or Canal/Debezium change messages (an order's first version an insert, the rest
+   * updates). Default: the tutorial's layout.
+   */
+  readonly layout?: LayoutName;
   /** Time of the simulation. Default: asyncScheduler. */
   readonly scheduler?: SchedulerLike;
 }
@@ -22,7 +29,7 @@ const TICK_MS = 100;
 
 /** A built-in shop that writes live orders (now, in the zone) until the run is stopped. */
 export function simulatorSource(options: SimulatorOptions): OrderSource {
-  const { ordersPerSecond = 50, seed = 1, zone, scheduler = asyncScheduler } = options;
+  const { ordersPerSecond = 50, seed = 1, zone, layout = 'tutorial', scheduler = asyncScheduler } = options;
   const name = 'simulator';
   let serial = 0;
   let offset = 0;
@@ -41,10 +48,12 @@ export function simulatorSource(options: SimulatorOptions): OrderSource {
           owed += perTick;
           const items: RawRecord[] = [];
           for (; owed >= 1; owed -= 1) {
-            for (const value of orderStory(random, { serial: serial++, createdAt, users: 5000 }, false)) {
+            const story = orderStory(random, { serial: serial++, createdAt, users: 5000 }, false);
+            story.forEach((line, version) => {
               offset += 1;
+              const value = layout === 'tutorial' ? line : writeInLayout(layout, [line], zone, version === 0 ? 'insert' : 'update', offset);
               items.push({ value, partition: 0, offset });
-            }
+            });
           }
           return { source: name, items, rejects: [], progress: [{ partition: 0, next: positionAfter(offset) }] };
         }),
