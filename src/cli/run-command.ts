@@ -84,7 +84,6 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
   if (warning !== undefined) io.log.warn(warning, { host: httpHost });
   const jobFile = options.has('config') ? readJobFile(String(options.get('config'))) : source.kind === 'simulator' && !options.has('format') ? layoutJobFile(source.layout ?? 'tutorial') : undefined;
   const layout = streamLayout(jobFile, options.get('format'));
-  if (stage !== undefined && layout?.channels !== undefined) throw new UsageError(`--config ${String(options.get('config'))}: "channels" not with --stage yet (the changes topic is keyed by the tutorial's channels)`);
   const database = withTables(readDatabase(options, io), jobFile);
   const culprits = { db: database.display, http: `--http-port ${httpPort} (--http-host ${httpHost})` };
   const plan = {

@@ -5,7 +5,7 @@
  * rejects, which the aggregate stage writes with its rows.
  */
 import type { Reject } from './batch.ts';
-import { channelOf } from './channel.ts';
+import { TUTORIAL_CHANNELS, type ChannelMap } from './channel.ts';
 import { groupKeyText } from './group-key.ts';
 import type { Contribution } from './dedupe-state.ts';
 import { amountToText, parseAmount } from './money.ts';
@@ -27,11 +27,12 @@ const MAX_CHANGES_PER_MESSAGE = 2000;
  * The messages of a batch's contributions: one per group (and per 2,000 changes), keyed by the
  * group, the changes in their order. One message per group and batch rather than per change
  * keeps the per-message cost of Kafka (and of JSON) off the hot path, as Flink's mini-batches do.
+ * The group's channel is the shop's (`channels`, the tutorial's by default), as the aggregate stage resolves it.
  */
-export function encodeChanges(changes: readonly Contribution[]): ChangeMessage[] {
+export function encodeChanges(changes: readonly Contribution[], channels: ChannelMap = TUTORIAL_CHANNELS): ChangeMessage[] {
   const byGroup = new Map<string, unknown[][]>();
   for (const change of changes) {
-    const key = groupKeyText(change.day, channelOf(change.channel).code);
+    const key = groupKeyText(change.day, channels.of(change.channel).code);
     let tuples = byGroup.get(key);
     if (tuples === undefined) byGroup.set(key, (tuples = []));
     // Amounts travel as exact decimal text, whatever their size or precision.

@@ -1,5 +1,6 @@
 /** The edge of the dedupe stage: its changes go to the changes topic in Kafka transactions. */
 import type * as RdKafka from 'node-rdkafka';
+import type { ChannelMap } from '../core/channel.ts';
 import type { Batch, KafkaCounters } from '../core/batch.ts';
 import { encodeChanges, encodeReject } from '../core/change-message.ts';
 import type { Contribution } from '../core/dedupe-state.ts';
@@ -17,6 +18,8 @@ export interface ChangeTopicSinkOptions {
   readonly transactionalId: string;
   /** Where transactions that could not commit are counted. Default: nowhere. */
   readonly counters?: Pick<KafkaCounters, 'commitFailures'>;
+  /** The shop's channels, which key each change by its group. Default: the tutorial's. */
+  readonly channels?: ChannelMap;
 }
 
 /** Writes the changes of one batch and commits its input offsets, atomically. */
@@ -36,7 +39,7 @@ export class TransactionAborted extends Error {}
  * aggregate stage reads with `isolation.level=read_committed`.
  */
 export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<ChangeTopicSink> {
-  const { brokers, changesTopic, ordersTopic, transactionalId, counters } = options;
+  const { brokers, changesTopic, ordersTopic, transactionalId, counters, channels } = options;
   const Kafka = kafka();
   const producer = new Kafka.Producer({
     ...clientConfig(brokers, transactionalId, { 'linger.ms': 5, 'queue.buffering.max.messages': 1_000_000, 'compression.codec': 'lz4' }),
@@ -53,7 +56,7 @@ export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<
       if (batch.items.length === 0 && batch.rejects.length === 0 && batch.progress.length === 0) return;
       try {
         await call((done) => producer.beginTransaction(done));
-        for (const { key, value } of encodeChanges(batch.items)) producer.produce(changesTopic, null, Buffer.from(value), key);
+        for (const { key, value } of encodeChanges(batch.items, channels)) producer.produce(changesTopic, null, Buffer.from(value), key);
         for (const reject of batch.rejects) {
           const { key, value } = encodeReject(reject);
           producer.produce(changesTopic, null, Buffer.from(value), key);

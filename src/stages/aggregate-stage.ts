@@ -4,6 +4,7 @@
  * the offsets it covers, fenced so that only a partition's owner writes its groups.
  */
 import type { Logger } from '../core/log.ts';
+import type { ChannelMap } from '../core/channel.ts';
 import type { Knex } from 'knex';
 import { concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../core/batch.ts';
@@ -41,6 +42,8 @@ export interface AggregateStageOptions {
   readonly flushRows: number;
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /** The shop's channels, which name each group. Default: the tutorial's. */
+  readonly channels?: ChannelMap;
   /** Called after each flush is written. */
   readonly onFlush?: (flush: Flush) => void;
   /** Time for flushes and `flink_current_time`. Default: asyncScheduler. */

@@ -12,6 +12,8 @@ import { captureDedupe, encodeCapture, restoreDedupe, type DedupeCapture } from 
 import { partitionsToRebuild } from '../core/partition-positions.ts';
 import { asNextOffset, START, type NextOffset } from '../core/positions.ts';
 import type { MessageReader } from '../core/change-envelope.ts';
+import type { ChannelMap } from '../core/channel.ts';
+import type { FeedCheck } from '../core/feed-check.ts';
 import { snapshotToRestore } from '../core/partition-snapshot.ts';
 import { partitionCount } from '../kafka/topics.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
@@ -43,6 +45,10 @@ export interface DedupeStageOptions {
   readonly scheduler?: SchedulerLike;
   /** Reads each message: the shop's layout and format. Default: the tutorial's JSON orders. */
   readonly read?: MessageReader;
+  /** The shop's channels, which key each change by its group. Default: the tutorial's. */
+  readonly channels?: ChannelMap;
+  /** Judges the first messages this instance reads live (never those it reads again). Default: none. */
+  readonly feedCheck?: FeedCheck;
   /**
    * How often the state of each owned partition is snapshotted (and at a revoke and a clean
    * stop), so that its next owner replays only the tail of its log. Default: 60,000 ms; 0: never,
@@ -143,10 +149,10 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
   // offsets of a partition another instance already reads from would count its orders twice.
   // Then their snapshots are saved, so that their next owner replays nothing of their logs.
   const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
-  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}`, counters });
+  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}`, counters, ...(options.channels && { channels: options.channels }) });
   const newState = (dedupeState = createDedupeState()): PartitionState => ({
     lane: partitionLane(dedupeStage({ ...options, dedupeState })),
-    rebuild: partitionLane(dedupeStage({ ...options, counters: createCounters(), dedupeState })),
+    rebuild: partitionLane(dedupeStage({ ...withoutFeedCheck(options), counters: createCounters(), dedupeState })),
     next: START,
     written: START,
     saved: -1,
@@ -264,4 +270,9 @@ function restorable(found: FoundSnapshots, committed: number, fingerprint: strin
   } catch (error) {
     return { reason: `its snapshot does not read: ${error instanceof Error ? error.message : String(error)}` };
   }
+}
+
+/** The options without the feed check: what a state rebuilt from the log is fed, which is no news about the feed. */
+function withoutFeedCheck({ feedCheck: _judged, ...options }: DedupeStageOptions): Omit<DedupeStageOptions, 'feedCheck'> {
+  return options;
 }

@@ -11,7 +11,8 @@ import { migrateToLatest } from '../db/migration-source.ts';
 import { kafka } from '../kafka/client.ts';
 import { codecWarning } from '../kafka/codecs.ts';
 import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
-import { streamReader } from '../core/stream-layout.ts';
+import { createFeedCheck } from '../core/feed-check.ts';
+import { streamChannels, streamReader } from '../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
 import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
 import { databaseSink } from '../sinks/database-sink.ts';
@@ -36,6 +37,9 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
   const db = aggregates || plan.http !== undefined ? openDatabase(plan.database) : undefined;
   const health: { database: 'up' | 'down' } = { database: 'up' };
   let trackedOrders = (): number => 0;
+  // The dedupe stage judges the first messages it reads live: a feed of mostly rejects makes this instance not ready.
+  const feedCheck = stage.stages !== 'aggregate' ? createFeedCheck(plan.feed, (refusal) => log.error(refusal.line, { judged: refusal.judged, rejected: refusal.rejected, reason: refusal.reason })) : undefined;
+  const channels = plan.layout !== undefined ? streamChannels(plan.layout) : undefined;
   let screen: RunScreen | undefined;
   try {
     const partitions = await partitionCount(brokers, topic);
@@ -56,19 +60,21 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
         source: { name: `kafka:${topic}`, describeProgress: () => `${formatCount(counters.read)} messages of ${aggregates ? changesTopic : topic}` },
         trackedOrders: () => trackedOrders(),
         databaseWritable: () => health.database === 'up',
+        feedRefused: () => feedCheck?.refusal?.line,
         log,
       });
     }
     log.info(`instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
     const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log, scheduler: clockScheduler(context.clock) };
     const runs: Promise<void>[] = [];
-    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }) }));
+    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ...(channels && { channels }), ...(feedCheck && { feedCheck }), ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }) }));
     if (aggregates && db !== undefined) {
       runs.push(
         runAggregateStage({
           ...common,
           group: `${group}-aggregate`,
           db,
+          ...(channels && { channels }),
           flushIntervalMs: plan.flushIntervalMs,
           flushRows: plan.flushRows,
           openSink: (guard) => {
