@@ -68,14 +68,16 @@ describeRequiring(requirement, 'tradeflow through a secured Kafka (SASL_SSL with
     await waitFor(async () => JSON.stringify(await rows().catch(() => [])) === JSON.stringify(SAMPLE_DAY), 60_000);
     first.kill('SIGTERM');
     expect((await firstDone).code).toBe(0);
-    // The restart rebuilds both stages' state by replaying their topics: clients made deep in a rebalance.
+    // The restart restores the dedupe stage's state from the snapshots its clean stop saved, and
+    // rebuilds the aggregate stage's by replaying the changes topic: clients made deep in a rebalance.
     const second = startCli(args);
     const secondDone = finished(second);
-    await untilSaid(second, /dedupe stage owns .* state rebuilt from 11 messages/);
+    await untilSaid(second, /dedupe stage owns .* state rebuilt from 0 messages/);
     second.kill('SIGTERM');
     const stopped = await secondDone;
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stderr).toMatch(/aggregate stage owns .* state rebuilt from 4 messages/);
+    expect(stopped.stderr).toMatch(/restored \S+ partition \d from snapshot at offset \d+ \([\d,]+ orders\), replayed 0 messages/);
     expect(await rows()).toEqual(SAMPLE_DAY);
   }, 120_000);
 
