@@ -9,7 +9,7 @@ import { withFields, type Logger } from './core/log.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
 import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
 import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
-import { createFeedCheck } from './core/feed-check.ts';
+import { loggedFeedCheck } from './core/feed-check.ts';
 import { streamChannels, streamReader } from './core/stream-layout.ts';
 import { openDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migration-source.ts';
@@ -46,7 +46,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
   const daysWritten = new Set<string>();
   const health: { database: 'up' | 'down' } = { database: 'up' };
   // Told once, when the first messages turn out mostly rejects: a file replay fails, a live run is not ready.
-  const feedCheck = createFeedCheck(plan.feed, (refusal) => log.error(refusal.line, { judged: refusal.judged, rejected: refusal.rejected, reason: refusal.reason }));
+  const feedCheck = loggedFeedCheck(plan.feed, log);
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
   let screen: RunScreen | undefined;

@@ -4,6 +4,7 @@
  * run that reports "rejected 4 | rows written 0" and succeeds hides that. The first messages of a
  * run are judged once: when more than a share of them is rejected, the feed is refused.
  */
+import type { Logger } from './log.ts';
 
 /** How a run judges its feed. */
 export interface FeedCheckOptions {
@@ -89,4 +90,9 @@ export function reasonKind(reason: string): string {
   const cut = got >= 0 ? reason.slice(0, got) : reason;
   // JSON errors name a character and its position: the kind is what was expected.
   return cut.replace(/^not valid JSON: unexpected .* at character \d+, /, 'not valid JSON: unexpected character ');
+}
+
+/** A check of a run's first messages that says a refusal in one error record of the log, with its figures as fields. */
+export function loggedFeedCheck(options: FeedCheckOptions | undefined, log: Logger): FeedCheck {
+  return createFeedCheck(options, (refusal) => log.error(refusal.line, { judged: refusal.judged, rejected: refusal.rejected, reason: refusal.reason }));
 }

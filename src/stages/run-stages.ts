@@ -11,7 +11,7 @@ import { migrateToLatest } from '../db/migration-source.ts';
 import { kafka } from '../kafka/client.ts';
 import { codecWarning } from '../kafka/codecs.ts';
 import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
-import { createFeedCheck } from '../core/feed-check.ts';
+import { loggedFeedCheck } from '../core/feed-check.ts';
 import { streamChannels, streamReader } from '../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
 import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
@@ -38,7 +38,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
   const health: { database: 'up' | 'down' } = { database: 'up' };
   let trackedOrders = (): number => 0;
   // The dedupe stage judges the first messages it reads live: a feed of mostly rejects makes this instance not ready.
-  const feedCheck = stage.stages !== 'aggregate' ? createFeedCheck(plan.feed, (refusal) => log.error(refusal.line, { judged: refusal.judged, rejected: refusal.rejected, reason: refusal.reason })) : undefined;
+  const feedCheck = stage.stages !== 'aggregate' ? loggedFeedCheck(plan.feed, log) : undefined;
   const channels = plan.layout !== undefined ? streamChannels(plan.layout) : undefined;
   let screen: RunScreen | undefined;
   try {
