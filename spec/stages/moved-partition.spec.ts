@@ -3,41 +3,18 @@
  * old owner wrote: the last message of every partition before the move gets a later version
  * after it, so a state one message short counts that order twice (or misses a change).
  */
-import type { ChildProcess } from 'node:child_process';
-import { afterEach, expect, it } from 'vitest';
-import { finished, startCli, type CliResult } from '../support/cli.ts';
+import { expect, it } from 'vitest';
 import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
 import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { distinctOrders, numbered, writeLines } from '../support/order-lines.ts';
-import type { ExpectedRow } from '../support/reference.ts';
-import { resultRows, waitFor } from '../support/result-rows.ts';
+import { becomesExact } from '../support/result-rows.ts';
+import { stageInstances } from '../support/stage-instances.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
-import type { Knex } from 'knex';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
-const running = new Set<ChildProcess>();
-
-function startInstance(topic: string, url: string, id: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', 'both', '--instance-id', id, '--db', url, '--as-of', `${DAY} 00:00:00`, '--flush-interval', '200']);
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  return { child, done: finished(child) };
-}
-
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-});
-
-/** Waits until the table is the reference's; on timeout shows the difference. */
-async function becomesExact(db: Knex, expected: ExpectedRow[], timeoutMs: number): Promise<void> {
-  const same = async (): Promise<boolean> => JSON.stringify(await resultRows(db), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(expected, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  await waitFor(same, timeoutMs).catch(async () => {
-    expect(await resultRows(db)).toEqual(expected);
-  });
-}
+const startInstance = stageInstances(DAY);
 
 describeWithService(KAFKA, reachable, 'a partition moved to another instance, on a real broker and MariaDB', () => {
   const database = useSpecDatabase();

@@ -7,53 +7,24 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Knex } from 'knex';
 import type * as RdKafka from 'node-rdkafka';
 import { lastValueFrom, tap } from 'rxjs';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { replayPartitions } from '../../src/sources/partition-replay.ts';
 import { asNextOffset, type NextOffset } from '../../src/core/positions.ts';
-import { finished, runCli, scratchDir, startCli, type CliResult } from '../support/cli.ts';
+import { runCli, scratchDir } from '../support/cli.ts';
 import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
 import { tutorialSqlOnMariaDb, type RawLine } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { distinctOrders, numbered, writeLines } from '../support/order-lines.ts';
-import type { ExpectedRow } from '../support/reference.ts';
-import { linesOf, resultRows, waitFor } from '../support/result-rows.ts';
+import { becomesExact, linesOf, resultRows } from '../support/result-rows.ts';
+import { stageInstances } from '../support/stage-instances.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 const BROKERS = `${KAFKA.host}:${KAFKA.port}`;
-const running = new Set<ChildProcess>();
-
-/** A `--stage both` instance of the group named as the topic; its stderr is kept as it comes. */
-function startInstance(topic: string, url: string, id: string): { child: ChildProcess; done: Promise<CliResult>; said: () => string } {
-  const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', 'both', '--instance-id', id, '--db', url, '--as-of', `${DAY} 00:00:00`, '--flush-interval', '200']);
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  let text = '';
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return { child, done: finished(child), said: () => text };
-}
-
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
-});
-
-function jsonBigInt(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
-
-/** Waits until the table is the reference's; on timeout shows the difference. */
-async function becomesExact(db: Knex, expected: ExpectedRow[], timeoutMs: number): Promise<void> {
-  const same = async (): Promise<boolean> => JSON.stringify(await resultRows(db), jsonBigInt) === JSON.stringify(expected, jsonBigInt);
-  await waitFor(same, timeoutMs).catch(async () => {
-    expect(await resultRows(db)).toEqual(expected);
-    throw new Error('the table never became exact');
-  });
-}
+const startInstance = stageInstances(DAY);
 
 /** Resolves once `said()` matches. */
 async function saysLine(instance: { child: ChildProcess; said: () => string }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {

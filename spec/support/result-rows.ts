@@ -1,6 +1,7 @@
 /** What the Kafka specs share: the lines of a recorded file, the result table as rows, waiting. */
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
+import { expect } from 'vitest';
 import { exactAttos } from './replay.ts';
 import type { RawLine } from './mariadb-reference.ts';
 import type { ExpectedRow } from './reference.ts';
@@ -55,4 +56,17 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 30_
     if (Date.now() > deadline) throw new Error('Cannot wait longer: the condition never held');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+function jsonBigInt(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** Waits until the table is the reference's; on timeout shows the difference (and fails even if it became exact just then). */
+export async function becomesExact(db: Knex, expected: ExpectedRow[], timeoutMs: number): Promise<void> {
+  const same = async (): Promise<boolean> => JSON.stringify(await resultRows(db), jsonBigInt) === JSON.stringify(expected, jsonBigInt);
+  await waitFor(same, timeoutMs).catch(async () => {
+    expect(await resultRows(db)).toEqual(expected);
+    throw new Error('the table never became exact');
+  });
 }
