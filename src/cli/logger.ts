@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { Logger as PinoLogger, pino as PinoFunction } from 'pino';
 import { LOG_LEVELS, loggerOf, type LogFields, type Logger, type LogLevel, type LogValue } from '../core/log.ts';
-import { envName, LOG_OPTIONS, UsageError } from './options.ts';
+import { envName, LOG_OPTIONS } from './options.ts';
 
 /** `text`: human lines; `json`: one JSON object per line. */
 export type LogFormat = 'text' | 'json';
@@ -24,11 +24,13 @@ const LEVEL_NAMES = [...LOG_LEVELS, 'silent'] as const;
 
 /**
  * The log flags, wherever they are among the arguments (or their environment variables: a flag
- * wins), and the arguments without them. UsageError naming the flag (or variable) for a bad value.
+ * wins), and the arguments without them. A bad value is a `problem` naming the flag (or variable);
+ * the settings then keep what is right, so that the line saying what is wrong has the format asked.
  */
-export function readLogSettings(args: readonly string[], env: NodeJS.ProcessEnv, stderrIsTerminal: boolean): { settings: LogSettings; rest: string[] } {
+export function readLogSettings(args: readonly string[], env: NodeJS.ProcessEnv, stderrIsTerminal: boolean): { settings: LogSettings; rest: string[]; problem?: string } {
   const given = new Map<string, string>();
   const rest: string[] = [];
+  const problems: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const flag = LOG_OPTIONS.find((option) => arg === `--${option.name}` || arg.startsWith(`--${option.name}=`));
@@ -37,35 +39,37 @@ export function readLogSettings(args: readonly string[], env: NodeJS.ProcessEnv,
       continue;
     }
     const inline = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : undefined;
-    const value = inline ?? args[++i];
-    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${flag.name} needs a value (${flag.name === 'log-level' ? LEVEL_NAMES.join(', ') : 'text or json'})`);
+    const value = inline ?? args[i + 1];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) {
+      problems.push(`--${flag.name} needs a value (${flag.name === 'log-level' ? LEVEL_NAMES.join(', ') : 'text or json'})`);
+      continue;
+    }
+    if (inline === undefined) i++;
     given.set(flag.name, value);
   }
-  const pick = (name: string): { value: string; culprit: string } | undefined => {
-    const flag = given.get(name);
-    if (flag !== undefined) return { value: flag, culprit: `--${name}` };
+  // A bad flag falls back to its variable, and a bad variable to the default, for that line's sake.
+  const pick = (name: string, allowed: readonly string[]): string | undefined => {
     const fromEnv = env[envName(name)];
-    return fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, culprit: envName(name) } : undefined;
+    const candidates = [{ value: given.get(name), culprit: `--${name}` }, { value: fromEnv === '' ? undefined : fromEnv, culprit: envName(name) }];
+    let wrong = false;
+    for (const { value, culprit } of candidates) {
+      if (value === undefined) continue;
+      if (allowed.includes(value)) return value;
+      if (!wrong) problems.push(`${culprit}: expected ${allowed.length === 2 ? allowed.join(' or ') : allowed.join(', ')}, got "${value}"`);
+      wrong = true;
+    }
+    return undefined;
   };
-  const level = pick('log-level');
-  if (level !== undefined && !(LEVEL_NAMES as readonly string[]).includes(level.value)) throw new UsageError(`${level.culprit}: expected ${LEVEL_NAMES.join(', ')}, got "${level.value}"`);
-  const format = pick('log-format');
-  if (format !== undefined && format.value !== 'text' && format.value !== 'json') throw new UsageError(`${format.culprit}: expected text or json, got "${format.value}"`);
+  const level = pick('log-level', LEVEL_NAMES);
+  const format = pick('log-format', ['text', 'json']);
   return {
     settings: {
-      level: (level?.value ?? 'info') as LogSettings['level'],
-      format: (format?.value as LogFormat | undefined) ?? (stderrIsTerminal ? 'text' : 'json'),
+      level: (level ?? 'info') as LogSettings['level'],
+      format: (format as LogFormat | undefined) ?? (stderrIsTerminal ? 'text' : 'json'),
     },
     rest,
+    ...(problems.length > 0 && { problem: problems[0]! }),
   };
-}
-
-/** The format asked for, ignoring what is wrong (for the line that says what is wrong). */
-export function askedFormat(args: readonly string[], env: NodeJS.ProcessEnv, stderrIsTerminal: boolean): LogFormat {
-  const at = args.findIndex((arg) => arg === '--log-format' || arg.startsWith('--log-format='));
-  const flag = at < 0 ? undefined : args[at]!.includes('=') ? args[at]!.slice(args[at]!.indexOf('=') + 1) : args[at + 1];
-  for (const value of [flag, env[envName('log-format')]]) if (value === 'text' || value === 'json') return value;
-  return stderrIsTerminal ? 'text' : 'json';
 }
 
 /** Where the logger writes, and what it must never show. */

@@ -1,6 +1,6 @@
 import { explainConnectionError } from '../db/connection-errors.ts';
 import type { CommandIO } from './command-io.ts';
-import { askedFormat, createLogger, readLogSettings, recordWithoutPino, type LogOutput, type LogSettings } from './logger.ts';
+import { createLogger, readLogSettings, recordWithoutPino, type LogOutput } from './logger.ts';
 import { UsageError } from './options.ts';
 import { createSecrets } from './secrets.ts';
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
@@ -51,12 +51,9 @@ tradeflow <command> --help shows a command's options; tradeflow --version the ve
 export async function main(args: readonly string[], given: ProcessIO = processIO()): Promise<number> {
   const secrets = createSecrets();
   const output: LogOutput = { line: given.stderr, redact: (text) => secrets.redact(text) };
-  let settings: LogSettings = { level: 'info', format: given.stderrIsTerminal === true ? 'text' : 'json' };
-  let rest: string[];
-  try {
-    ({ settings, rest } = readLogSettings(args, given.env, given.stderrIsTerminal === true));
-  } catch (error) {
-    recordWithoutPino({ ...settings, format: askedFormat(args, given.env, given.stderrIsTerminal === true) }, 'error', (error as Error).message, output);
+  const { settings, rest, problem } = readLogSettings(args, given.env, given.stderrIsTerminal === true);
+  if (problem !== undefined) {
+    recordWithoutPino(settings, 'error', problem, output);
     return EXIT_CODES.usage;
   }
   const [name, ...commandArgs] = rest;
