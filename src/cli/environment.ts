@@ -4,6 +4,7 @@
  * culprit and the cause, never the driver's SQL text or a library's internal hint.
  */
 import { explainConnectionError } from '../db/connection-errors.ts';
+import { firstLineOf } from '../core/first-line.ts';
 
 /** The exit codes of every command (the README's table). */
 export const EXIT_CODES = { done: 0, failed: 1, usage: 2, environment: 3 } as const;
@@ -59,7 +60,7 @@ function databaseCause(code: string | undefined, error: unknown): string | undef
   if (code === 'ECONNREFUSED') return 'connection refused (no server listens at that address)';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'no such host';
   if (code === 'ETIMEDOUT') return 'the server did not answer within 10 s';
-  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') return `access denied (${firstLine(error)})`;
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') return `access denied (${firstLineOf(error)})`;
   if (code === 'ER_BAD_DB_ERROR') return 'no such database on the server (create it first)';
   if (code === 'ER_TABLEACCESS_DENIED_ERROR' || code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') return 'the user may not create or change the tables (grant it, or run tradeflow migrate as one who may)';
   return undefined;
@@ -73,7 +74,3 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}

@@ -5,6 +5,7 @@ import { UsageError } from './options.ts';
 import { createSecrets } from './secrets.ts';
 import { EnvironmentError, EXIT_CODES } from './environment.ts';
 import { packageVersion } from '../package-version.ts';
+import { firstLineOf } from '../core/first-line.ts';
 
 export type { CommandIO } from './command-io.ts';
 
@@ -83,14 +84,9 @@ export async function main(args: readonly string[], given: ProcessIO = processIO
       return EXIT_CODES.usage;
     }
     const stack = io.env.TRADEFLOW_DEBUG && error instanceof Error ? { stack: error.stack } : {};
-    io.log.fatal(explainConnectionError(error) ?? oneLine(error), { exitCode: error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed, ...stack });
+    io.log.fatal(explainConnectionError(error) ?? firstLineOf(error), { exitCode: error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed, ...stack });
     return error instanceof EnvironmentError ? EXIT_CODES.environment : EXIT_CODES.failed;
   }
-}
-
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }
 
 function processIO(): ProcessIO {

@@ -10,6 +10,7 @@ import { MINUTES_PER_DAY } from '../core/minute-history.ts';
 import { curveAt, readDayCurves, type Curve, type DayCurve } from './day-history.ts';
 import { totalsOf, type ScreenTotals } from './snapshot.ts';
 import { addSkipped, readChannelRows, type ScreenRow, type SkippedRows } from './table-rows.ts';
+import { firstLineOf } from '../core/first-line.ts';
 
 /** GMV and paid orders up to a time of day. */
 export interface Figures {
@@ -71,7 +72,7 @@ export async function readDayView(db: Knex, day: string, now: number, zone: stri
     curves = read.curves;
     historySkipped = read.skipped;
   } catch (error) {
-    historyError = `Cannot read trade_channel_history: ${oneLine(error)}`;
+    historyError = `Cannot read trade_channel_history: ${firstLineOf(error)}`;
   }
   const names: Record<string, string> = {};
   for (const { rows } of [weekBefore!, before!, shown!]) for (const row of rows) names[row.channelCode] = row.channelName;
@@ -120,7 +121,3 @@ function nameOf(code: string): string {
   return channel.code === code ? channel.name : code;
 }
 
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}

@@ -10,6 +10,7 @@ import { dayInZone } from '../core/business-day.ts';
 import { readHistoryDays } from './day-history.ts';
 import { readDayView } from './day-view.ts';
 import { dayOfBeginTime, readTableDays } from './table-rows.ts';
+import { firstLineOf } from '../core/first-line.ts';
 
 /** How the page shows amounts, times and its own words. */
 export interface ScreenDisplay {
@@ -74,7 +75,7 @@ export function screenApi(options: ScreenApiOptions): ScreenApi {
       const forMs = day === today ? keepMs : keepMs * 10;
       return answer(await cached(`day:${day}`, forMs, () => readDayView(db, day, clock(), zone)), acceptEncoding);
     } catch (error) {
-      return json(503, { error: `Cannot read the database: ${oneLine(error)}` });
+      return json(503, { error: `Cannot read the database: ${firstLineOf(error)}` });
     }
   };
 }
@@ -98,7 +99,3 @@ function json(status: number, value: unknown): ApiAnswer {
   return { status, type: JSON_TYPE, body: Buffer.from(`${JSON.stringify(value)}\n`), headers: { 'Cache-Control': 'no-store' } };
 }
 
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}

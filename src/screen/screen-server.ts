@@ -15,6 +15,7 @@ import { processMetrics } from './process-metrics.ts';
 import { checkRequest, DEFAULT_MAX_EVENT_CLIENTS, type ScreenGuard } from './screen-guard.ts';
 import type { ScreenChanges, ScreenStatus } from './screen-status.ts';
 import { buildSnapshot, readDayRows, type DayRows, type ScreenSnapshot } from './snapshot.ts';
+import { firstLineOf } from '../core/first-line.ts';
 
 /** Options of {@link startScreen}. */
 export interface ScreenOptions {
@@ -104,7 +105,7 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
       readFor = today;
       readError = undefined;
     } catch (error) {
-      readError = oneLine(error);
+      readError = firstLineOf(error);
     }
   };
 
@@ -239,7 +240,7 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `${oneLine(error)}\n`);
+      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `${firstLineOf(error)}\n`);
       else response.end();
     });
   });
@@ -256,7 +257,7 @@ export async function startScreen(options: ScreenOptions): Promise<Screen> {
     unsubscribe?.();
     loop.stop();
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : oneLine(error);
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : firstLineOf(error);
     throw new Error(`Cannot serve the screen on ${host}:${port}: ${why}`, { cause: error });
   }
   const address = server.address() as AddressInfo;
@@ -316,7 +317,3 @@ function sendJson(response: ServerResponse, code: number, value: unknown): void 
   send(response, code, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`, { 'Cache-Control': 'no-store' });
 }
 
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}
