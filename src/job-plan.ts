@@ -64,7 +64,7 @@ export interface StagePlan {
   readonly stages: 'dedupe' | 'aggregate' | 'both';
   /** Unique per instance, stable across its restarts. */
   readonly instanceId: string;
-  /** How often the dedupe stage snapshots each owned partition's state, ms; 0: never. Default: 60,000. */
+  /** How often both stages snapshot each owned partition's state, ms; 0: never. Default: 60,000. */
   readonly snapshotIntervalMs?: number;
 }
 

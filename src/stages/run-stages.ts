@@ -74,6 +74,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
           ...common,
           group: `${group}-aggregate`,
           db,
+          ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }),
           ...(channels && { channels }),
           flushIntervalMs: plan.flushIntervalMs,
           flushRows: plan.flushRows,
