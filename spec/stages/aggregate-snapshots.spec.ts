@@ -30,6 +30,7 @@ async function saysLine(instance: { child: ChildProcess; said: () => string }, p
 
 describeWithService(KAFKA, reachable, 'per-partition snapshots of the aggregate stage, on a real broker and MariaDB', () => {
   const database = useSpecDatabase();
+  const corrupt = useSpecDatabase();
 
   it('after a rebalance an instance restores the changes partitions it takes from their snapshots in the database, reads again only a short tail, and the table stays exact', async () => {
     const db = database.open();
@@ -62,4 +63,35 @@ describeWithService(KAFKA, reachable, 'per-partition snapshots of the aggregate 
     for (const result of [await first.done, await second.done]) expect(result.code, result.stderr).toBe(0);
     expect(await resultRows(db)).toEqual(expected);
   }, 300_000);
+
+  it('a snapshot that does not read is not restored: the new owner reads the partition again from its start, says so in one line, and the table is exact', async () => {
+    const db = corrupt.open();
+    const topic = uniqueTopic('aggsnapbad');
+    await createTopic(topic, 3);
+    const firstOrders = distinctOrders({ count: 3000, day: DAY });
+    const later = distinctOrders({ count: 3000, day: DAY, version: 2 }); // a new version of every order: a wrong state counts them twice
+    await produceFile(topic, writeLines(firstOrders));
+
+    const before = startInstance(topic, corrupt.url, 'before', {}, ['--snapshot-interval', '300']);
+    await becomesExact(db, await tutorialSqlOnMariaDb(db, numbered(firstOrders), DAY), 90_000);
+    before.child.kill('SIGTERM');
+    const stopped = await before.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const saved = (await db('tradeflow_snapshots').distinct('source_partition')) as { source_partition: number }[];
+    expect(saved.length).toBeGreaterThan(0);
+    await db('tradeflow_snapshots').update({ data: Buffer.from('{"format":1,') });
+
+    const after = startInstance(topic, corrupt.url, 'after');
+    await saysLine(after, /aggregate stage owns/, 90_000);
+    await produceFile(topic, writeLines(later));
+    await becomesExact(db, await tutorialSqlOnMariaDb(db, numbered([...firstOrders, ...later]), DAY), 120_000);
+    after.child.kill('SIGTERM');
+    const result = await after.done;
+    expect(result.code, result.stderr).toBe(0);
+    for (const { source_partition: partition } of saved) {
+      const lines = result.stderr.split('\n').filter((line) => line.includes(`${topic}-changes partition ${partition} `));
+      expect(lines).toEqual([expect.stringMatching(/^WARN  cannot restore \S+ partition \d from a snapshot \(it does not read: .+\); rebuilt it from its log, [1-9][\d,]* messages$/)]);
+    }
+    expect(result.stderr).not.toMatch(/restored \S+-changes partition/);
+  }, 240_000);
 });
