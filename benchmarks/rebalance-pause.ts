@@ -89,14 +89,16 @@ async function oneRebalance(topic: string, messages: number, variant: PauseVaria
 }
 
 /** A duration as `formatDuration` writes it: "850 ms", "12.3 s", "4 min 05 s". */
-const DURATION = '(\\d+ min \\d+ s|[\\d.]+ ms|[\\d.]+ s)';
+export const DURATION = '(\\d+ min \\d+ s|[\\d.]+ ms|[\\d.]+ s)';
 
-function seconds(duration: string): number {
+/** Seconds of a duration as `formatDuration` writes it. */
+export function seconds(duration: string): number {
   const [, minutes, rest] = /^(?:(\d+) min )?([\d.]+ (?:ms|s))$/.exec(duration) ?? [];
   return Number(minutes ?? 0) * 60 + (rest?.endsWith(' ms') === true ? parseFloat(rest) / 1000 : parseFloat(rest ?? 'NaN'));
 }
 
-function waitForLine(instance: { child: ChildProcess; log: { text: string } }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+/** Resolves with the first match of `pattern` in the instance's log. */
+export function waitForLine(instance: { child: ChildProcess; log: { text: string } }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + timeoutMs;
     const check = (): void => {
@@ -110,7 +112,7 @@ function waitForLine(instance: { child: ChildProcess; log: { text: string } }, p
 }
 
 /** The sum of the group's committed offsets over the topic's partitions (the messages it has read). */
-async function committedTotal(topic: string, group: string): Promise<number> {
+export async function committedTotal(topic: string, group: string): Promise<number> {
   const Kafka = kafka();
   const client = new Kafka.KafkaConsumer({ ...clientConfig(BROKERS, 'bench-pause'), 'group.id': group, 'enable.auto.commit': false }, {});
   await promised((done) => client.connect({ topic, timeout: 10_000 }, done));

@@ -10,7 +10,8 @@
  * --startup-rounds N (default 11; 0 skips `tradeflow --help` against a bare `node -e 0`),
  * --pause-orders N[,N..] (default 200000; 0 skips the rebalance pause of a moved partition, with
  * snapshots against a full replay of its log: `--snapshot-interval 0`, or the checkout given with
- * --pause-baseline DIR, e.g. one of the code before).
+ * --pause-baseline DIR, e.g. one of the code before; for the dedupe stage, and for the aggregate
+ * stage when MariaDB is there too).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,10 +20,11 @@ import { plainLoop } from './plain-loop.ts';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isPortOpen } from '../src/stack/probe.ts';
-import { filledTopic, latencyAtRate } from './end-to-end.ts';
+import { filledTopic, freshDatabase, latencyAtRate } from './end-to-end.ts';
 import { longLineRates } from './long-line.ts';
 import { heapBytesPerOrder } from './memory.ts';
 import { scaleOutRuns } from './scale-out.ts';
+import { aggregatePauses } from './aggregate-pause.ts';
 import { rebalancePauses, type PauseVariant } from './rebalance-pause.ts';
 import { startupTimes } from './startup.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
@@ -132,6 +134,13 @@ if (pauseSizes.length > 0) {
         `${run.pauseSeconds.toFixed(2)} s (rebuild ${run.rebuildSeconds.toFixed(2)} s from ${run.replayed.toLocaleString('en-US')} messages${run.revokeSeconds > 0 ? `, revoke ${run.revokeSeconds.toFixed(2)} s` : ''})`;
       if (before !== undefined && after !== undefined) {
         rows.push([`rebalance pause, a second --stage dedupe instance takes 3 of 6 partitions, ${messages.toLocaleString('en-US')} messages (${orders.toLocaleString('en-US')} orders)`, describe(after), `${describe(before)}, ${before.label}`, (before.pauseSeconds / after.pauseSeconds).toFixed(1)]);
+      }
+      // The aggregate stage: snapshots every second, so that the one before the move is recent (an idle stage takes none).
+      const aggregateVariants = variants.map((variant) => (variant.extraArgs.length === 0 && variant.checkout === process.cwd() ? { ...variant, extraArgs: ['--snapshot-interval', '1000'] } : variant));
+      const [aggBefore, aggAfter] = (await isPortOpen('127.0.0.1', 3306)) ? await aggregatePauses(topic, messages, aggregateVariants, freshDatabase) : [];
+      if (aggBefore !== undefined && aggAfter !== undefined) {
+        const describeAgg = (run: NonNullable<typeof aggAfter>): string => `${run.rebuildSeconds.toFixed(2)} s (${run.replayed.toLocaleString('en-US')} changes messages read again)`;
+        rows.push([`rebalance pause, a second --stage aggregate instance takes 3 of 6 changes partitions, ${messages.toLocaleString('en-US')} orders messages (${orders.toLocaleString('en-US')} orders)`, describeAgg(aggAfter), `${describeAgg(aggBefore)}, ${aggBefore.label}`, (aggBefore.rebuildSeconds / Math.max(aggAfter.rebuildSeconds, 0.001)).toFixed(1)]);
       }
     }
   }

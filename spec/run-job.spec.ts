@@ -22,7 +22,7 @@ function specContext(clock: () => number, signal = new AbortController().signal)
     counters: createCounters(),
     signal,
     clock,
-    fault: (step) => faults.push(step),
+    fault: (step) => void faults.push(step),
     log: loggerOf((_level, message) => lines.push(message)),
     report: { table: async (_db, days) => void tables.push([...days]) },
   };

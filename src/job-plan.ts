@@ -64,12 +64,16 @@ export interface StagePlan {
   readonly stages: 'dedupe' | 'aggregate' | 'both';
   /** Unique per instance, stable across its restarts. */
   readonly instanceId: string;
-  /** How often the dedupe stage snapshots each owned partition's state, ms; 0: never. Default: 60,000. */
+  /** How often both stages snapshot each owned partition's state, ms; 0: never. Default: 60,000. */
   readonly snapshotIntervalMs?: number;
 }
 
-/** What a step of a flush is at when the fault hook is called: inside its transaction, or half-way through its checkpoint. */
-export type FaultStep = 'rows' | 'checkpoint';
+/**
+ * What a step of a write is at when the fault hook is called: inside a flush's transaction
+ * ('rows'), half-way through its checkpoint ('checkpoint'), or inside a dedupe stage's Kafka
+ * transaction, its changes sent and its offsets not yet ('changes').
+ */
+export type FaultStep = 'rows' | 'checkpoint' | 'changes';
 
 /** Where a run shows its result: the table, when it is worth showing. */
 export interface JobReporter {
@@ -89,8 +93,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Now, epoch ms: "today", checkpoint stamps, durations. */
   readonly clock: () => number;
-  /** Called at each step of each flush (the fault specs' kill switch). Default: nothing. */
-  readonly fault?: (step: FaultStep) => void;
+  /** Called at each step of each write (the fault specs' kill switch, or a delay they wait for). Default: nothing. */
+  readonly fault?: (step: FaultStep) => void | Promise<void>;
   /** What the run tells: what it does, warnings, progress, at a level with fields (stderr for the CLI). */
   readonly log: Logger;
   readonly report: JobReporter;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ResultRow } from '../../src/core/channel-aggregate.ts';
 import { createDedupeState } from '../../src/core/dedupe-state.ts';
-import { allRows, createGroupTable, groupTableOf, restoreGroups, snapshotGroups } from '../../src/core/group-table.ts';
+import { addGroups, allRows, createGroupTable, groupTableOf, restoreGroups, snapshotGroups, tableOfGroups } from '../../src/core/group-table.ts';
 import type { PaidOrder } from '../../src/core/order.ts';
 import { orderStream } from '../support/order-arbitraries.ts';
 import { bruteForce } from '../support/reference.ts';
@@ -42,6 +42,27 @@ describe('the group table and the aggregate step', () => {
         const continued = runSteps(dedupeState, table, tail, latestDayOnly);
         expect(runSteps(dedupeCopy, restored, tail, latestDayOnly)).toEqual(continued);
         expect(allRows(restored, 'now')).toEqual(allRows(table, 'now'));
+      }),
+      { numRuns: RUNS },
+    );
+  }, 120_000);
+
+  it('split into the groups of each partition, snapshotted part by part and put back together, goes on as the whole table would (property)', () => {
+    fc.assert(
+      fc.property(orderStream, orderStream, batchSize, fc.integer({ min: 1, max: 4 }), (before, after, size, partitions) => {
+        const both = paidOrders([...before, ...after].map((r) => r.meaning));
+        const dedupeState = createDedupeState();
+        const table = createGroupTable();
+        runSteps(dedupeState, table, batchesOf(both.slice(0, before.length), size));
+        // Any assignment of groups to partitions, as the changes topic's keys make one.
+        const partitionOf = (key: string): number => [...key].reduce((sum, c) => sum + c.charCodeAt(0), 0) % partitions;
+        const merged = createGroupTable();
+        for (let partition = 0; partition < partitions; partition++) addGroups(merged, restoreGroups(snapshotGroups(tableOfGroups(table, (key) => partitionOf(key) === partition))));
+        const byKey = (rows: ResultRow[]): ResultRow[] => rows.sort((a, b) => `${a.beginTime} ${a.channelCode}`.localeCompare(`${b.beginTime} ${b.channelCode}`));
+        expect(byKey(allRows(merged, 'now'))).toEqual(byKey(allRows(table, 'now')));
+        const tail = batchesOf(both.slice(before.length), size);
+        const dedupeCopy = structuredClone(dedupeState);
+        expect(runSteps(dedupeCopy, merged, tail)).toEqual(runSteps(dedupeState, table, tail));
       }),
       { numRuns: RUNS },
     );

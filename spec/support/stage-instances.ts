@@ -13,16 +13,17 @@ export interface StageInstance {
 /**
  * Registers the kill of every instance left running after each test (a failing test would leave
  * them in their groups), and returns how to start one: `--stage both` of the group named as the
- * topic, counting the day `day`, flushing every 200 ms.
+ * topic, counting the day `day`, flushing every 200 ms (with `env` added to its environment, e.g.
+ * a TRADEFLOW_FAULT, and `args` to its arguments).
  */
-export function stageInstances(day: string): (topic: string, url: string, id: string) => StageInstance {
+export function stageInstances(day: string): (topic: string, url: string, id: string, env?: NodeJS.ProcessEnv, args?: readonly string[]) => StageInstance {
   const running = new Set<ChildProcess>();
   afterEach(() => {
     for (const child of running) child.kill('SIGKILL');
     running.clear();
   });
-  return (topic, url, id) => {
-    const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', 'both', '--instance-id', id, '--db', url, '--as-of', `${day} 00:00:00`, '--flush-interval', '200']);
+  return (topic, url, id, env = {}, args = []) => {
+    const child = startCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--stage', 'both', '--instance-id', id, '--db', url, '--as-of', `${day} 00:00:00`, '--flush-interval', '200', ...args], env);
     running.add(child);
     child.on('exit', () => running.delete(child));
     let text = '';

@@ -1,8 +1,14 @@
+import type { FaultStep } from '../job-plan.ts';
+
 /**
- * The fault tests' kill switch: `TRADEFLOW_FAULT=rows:3` kills the process (as kill -9 would)
- * inside the 3rd flush's transaction, `checkpoint:2` half-way through the 2nd checkpoint.
+ * The fault tests' hook: `TRADEFLOW_FAULT=rows:3` kills the process (as kill -9 would) inside the
+ * 3rd flush's transaction, `checkpoint:2` half-way through the 2nd checkpoint; `slow-write:MS`
+ * holds every write MS ms inside its transaction (a flush's, or a dedupe stage's Kafka
+ * transaction), so that a rebalance lands while a write is in flight.
  */
-export function failpoint(spec: string | undefined): (step: 'rows' | 'checkpoint') => void {
+export function failpoint(spec: string | undefined): (step: FaultStep) => void | Promise<void> {
+  const slow = spec === undefined ? null : /^slow-write:(\d+)$/.exec(spec);
+  if (slow !== null) return (step) => (step === 'checkpoint' ? undefined : new Promise((resolve) => setTimeout(resolve, Number(slow[1]))));
   const match = spec === undefined ? null : /^(rows|checkpoint):(\d+)$/.exec(spec);
   if (match === null) return () => {};
   let seen = 0;

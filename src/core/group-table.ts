@@ -61,6 +61,17 @@ export function keepLatestDay(table: GroupTable): void {
   for (const [key, group] of table.groups) if (group.day < table.latestDay) table.groups.delete(key);
 }
 
+/** The groups of `table` whose keys `keep` takes, as a table of their own (the same groups, not copies): what one partition's snapshot holds. */
+export function tableOfGroups(table: GroupTable, keep: (key: string) => boolean): GroupTable {
+  return { groups: new Map([...table.groups].filter(([key]) => keep(key))), latestDay: table.latestDay };
+}
+
+/** Adds the groups of `part` to `table` (tables of other partitions: no key is in both), and its latest day if later. */
+export function addGroups(table: GroupTable, part: GroupTable): void {
+  for (const [key, group] of part.groups) table.groups.set(key, group);
+  if (part.latestDay > table.latestDay) table.latestDay = part.latestDay;
+}
+
 /** The row of every group, stamped `now`: what a restored table shows first. Takes their minutes, like {@link aggregate}. */
 export function allRows(table: GroupTable, now: string): ResultRow[] {
   return [...table.groups.values()].map((group) => toResultRow(group, now));

@@ -10,6 +10,8 @@ export interface DecodeChangesOptions {
    * are read again to rebuild state, since those rejects are in the table already.
    */
   readonly keepRejects?: boolean;
+  /** Told the changes of each message with its partition (which partition carries which group). Default: nothing. */
+  readonly seen?: (partition: number, changes: readonly Contribution[]) => void;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface DecodeChangesOptions {
  * skipping it would make the figures wrong without a word.
  */
 export function decodeChanges(options: DecodeChangesOptions = {}): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
-  const { keepRejects = true } = options;
+  const { keepRejects = true, seen } = options;
   return map((batch) => {
     const changes: Contribution[] = [];
     const rejects: Reject[] = [...batch.rejects];
@@ -31,7 +33,10 @@ export function decodeChanges(options: DecodeChangesOptions = {}): OperatorFunct
       } catch (error) {
         throw new TypeError(`${batch.source} partition ${record.partition} offset ${record.offset}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      if (decoded.kind === 'changes') for (const change of decoded.changes) changes.push(change);
+      if (decoded.kind === 'changes') {
+        for (const change of decoded.changes) changes.push(change);
+        seen?.(record.partition, decoded.changes);
+      }
       else if (keepRejects) rejects.push(decoded.reject);
     }
     return { ...withItems(batch, changes), rejects };

@@ -20,6 +20,8 @@ export interface ChangeTopicSinkOptions {
   readonly counters?: Pick<KafkaCounters, 'commitFailures'>;
   /** The shop's channels, which key each change by its group. Default: the tutorial's. */
   readonly channels?: ChannelMap;
+  /** Called inside each transaction, its changes sent and its offsets not yet: where the fault specs hold a write in flight. Default: nothing. */
+  readonly inside?: (step: 'changes') => void | Promise<void>;
 }
 
 /** Writes the changes of one batch and commits its input offsets, atomically. */
@@ -39,7 +41,7 @@ export class TransactionAborted extends Error {}
  * aggregate stage reads with `isolation.level=read_committed`.
  */
 export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<ChangeTopicSink> {
-  const { brokers, changesTopic, ordersTopic, transactionalId, counters, channels } = options;
+  const { brokers, changesTopic, ordersTopic, transactionalId, counters, channels, inside = () => {} } = options;
   const Kafka = kafka();
   const producer = new Kafka.Producer({
     ...clientConfig(brokers, transactionalId, { 'linger.ms': 5, 'queue.buffering.max.messages': 1_000_000, 'compression.codec': 'lz4' }),
@@ -61,6 +63,7 @@ export async function changeTopicSink(options: ChangeTopicSinkOptions): Promise<
           const { key, value } = encodeReject(reject);
           producer.produce(changesTopic, null, Buffer.from(value), key);
         }
+        await inside('changes');
         const offsets = batch.progress.map(({ partition, next }) => ({ topic: ordersTopic, partition, offset: nextToCommit(next) }));
         await call((done) => producer.sendOffsetsToTransaction(offsets, consumer, 30_000, done));
         await call((done) => producer.commitTransaction(30_000, done));

@@ -25,7 +25,7 @@ export interface DatabaseSinkOptions {
    * Called inside the transaction, after the rows and before the commit ('rows'), and half-way
    * through writing a checkpoint ('checkpoint'): where the fault tests kill the process.
    */
-  readonly inside?: (step: 'rows' | 'checkpoint') => void;
+  readonly inside?: (step: 'rows' | 'checkpoint') => void | Promise<void>;
   /**
    * The rejects table keeps the newest this many; older ones are deleted (and counted in
    * `rejectsDropped`), so that a flood of bad messages cannot fill the disk: checked every
@@ -68,7 +68,7 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
             db.transaction(async (trx) => {
               await guard?.(trx);
               await writeFlush(trx, flush, formatTime);
-              inside('rows');
+              await inside('rows');
               // What the table now covers, and now and then the state at that point: together
               // with the rows, or not at all.
               if (progress !== undefined) await writeProgress(trx, progress, state, formatTime, () => inside('checkpoint'));

@@ -1,25 +1,31 @@
 /**
  * Stage 2 of a scaled-out run, for the changes partitions this instance owns: the per-channel,
  * per-day aggregate of the groups those partitions carry, flushed into the result table with
- * the offsets it covers, fenced so that only a partition's owner writes its groups.
+ * the offsets it covers, fenced so that only a partition's owner writes its groups; now and then
+ * with a snapshot of each partition's groups in the same transaction, which a new owner restores.
  */
 import type { Logger } from '../core/log.ts';
 import type { ChannelMap } from '../core/channel.ts';
 import type { Knex } from 'knex';
-import { concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { DaySelection } from '../core/business-day.ts';
 import { formatCount, formatDuration } from '../core/format.ts';
-import type { NextOffset } from '../core/positions.ts';
+import { TUTORIAL_CHANNELS } from '../core/channel.ts';
+import { keepLatestDay } from '../core/group-table.ts';
+import { groupKeyText } from '../core/group-key.ts';
+import { START, type NextOffset } from '../core/positions.ts';
 import { decodeChanges } from '../operators/decode-changes.ts';
 import type { Flush } from '../core/flush.ts';
 import { aggregateStage } from '../pipeline.ts';
 import type { ResultSink } from '../sinks/result-sink.ts';
 import { WriteFenced } from '../sinks/result-sink.ts';
 import { claimPartitions, stillOwned } from '../sinks/owned-writes.ts';
+import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../sinks/snapshot-writes.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
 import { boundedWrites, forEachAssignment } from './epochs.ts';
+import { captureGroups, restoreFrom } from './group-snapshots.ts';
 
 /** Options of {@link runAggregateStage}. */
 export interface AggregateStageOptions {
@@ -48,20 +54,35 @@ export interface AggregateStageOptions {
   readonly onFlush?: (flush: Flush) => void;
   /** Time for flushes and `flink_current_time`. Default: asyncScheduler. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * How often the groups of each owned partition are snapshotted into the sink database, in the
+   * transaction of a flush (and with the last flush of a clean stop), so that its next owner reads
+   * only the changes since. Default: 60,000 ms; 0: never, a partition is rebuilt from its whole log.
+   */
+  readonly snapshotIntervalMs?: number;
 }
 
 /** Runs the aggregate stage until the signal aborts. */
 export async function runAggregateStage(options: AggregateStageOptions): Promise<void> {
-  const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters } = options;
+  const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters, snapshotIntervalMs = 60_000 } = options;
+  const channels = options.channels ?? TUTORIAL_CHANNELS;
+  const now = (): number => (options.scheduler ?? asyncScheduler).now();
+  // What else than the log the groups depend on: a snapshot taken for other days is not used.
+  const fingerprint = JSON.stringify(options.days);
   const key = `kafka:${changesTopic}:${group}`;
   const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
   let expected = new Map<number, NextOffset>();
   let wrote = false;
+  // The snapshots that go with the flush being written (writes run one at a time).
+  let snapshotsOfWrite: readonly GroupSnapshot[] = [];
   const sink = options.openSink(async (trx) => {
     if (!(await stillOwned(trx, key, expected))) throw new WriteFenced(`partitions of ${changesTopic} were written by another instance`);
+    // In the fenced flush's transaction: a snapshot is exactly what the table holds for its partition.
+    for (const snapshot of snapshotsOfWrite) await saveGroupSnapshot(trx, key, snapshot);
     wrote = true;
   });
+  let lastSaveAt = now();
   try {
     await forEachAssignment(
       consumer,
@@ -70,33 +91,69 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
         const began = performance.now();
         const from = await claimPartitions(db, key, assignment.partitions);
         expected = new Map(from);
+        const { table, partitionOf, restored, unusable } = restoreFrom(snapshotIntervalMs > 0 ? await loadGroupSnapshots(db, key, assignment.partitions) : new Map(), from, fingerprint, options.channels);
+        if (options.days.kind === 'live') keepLatestDay(table);
+        // Per partition, the next offset the table has not seen as of the last flush out of the operator, and of its newest snapshot.
+        const position = new Map(assignment.partitions.map((partition) => [partition, restored.get(partition)?.position ?? START]));
+        const saved = new Map(position);
+        let live = false;
         const writes = boundedWrites();
         let replayed = 0;
+        const replayedOf = new Map<number, number>();
+        const seen = (partition: number, changes: readonly { day: string; channel: string | null }[]): void => {
+          for (const change of changes) partitionOf.set(groupKeyText(change.day, channels.of(change.channel).code), partition);
+        };
         try {
           await lastValueFrom(
             concat(
-              // The groups of these partitions as the table has them: their changes read again.
-              replayPartitions({ brokers, topic: changesTopic, until: from, readCommitted: true }).pipe(
-                tap((batch) => (replayed += batch.items.length)),
-                decodeChanges({ keepRejects: false }),
+              // The groups of these partitions as the table has them: their snapshots, and the changes after them read again.
+              replayPartitions({ brokers, topic: changesTopic, until: from, from: new Map(position), readCommitted: true }).pipe(
+                tap((batch) => {
+                  replayed += batch.items.length;
+                  for (const { partition } of batch.items) replayedOf.set(partition, (replayedOf.get(partition) ?? 0) + 1);
+                }),
+                decodeChanges({ keepRejects: false, seen }),
                 tap({
-                  complete: () =>
-                    log.info(`aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${formatDuration(performance.now() - began)}`),
+                  complete: () => {
+                    live = true;
+                    const took = formatDuration(performance.now() - began);
+                    for (const [partition, { position: at, groups }] of restored) {
+                      log.info(`restored ${changesTopic} partition ${partition} from snapshot at offset ${at} (${formatCount(groups)} groups), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`, { topic: changesTopic, partition, offset: at, groups, replayed: replayedOf.get(partition) ?? 0 });
+                    }
+                    for (const [partition, reason] of unusable) {
+                      log.warn(`cannot restore ${changesTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`, { topic: changesTopic, partition, replayed: replayedOf.get(partition) ?? 0 });
+                    }
+                    log.info(`aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${took}`);
+                  },
                 }),
               ),
-              consumer.batches(assignment, from, () => writes.ready(), signal).pipe(decodeChanges()),
+              consumer.batches(assignment, from, () => writes.ready(), signal).pipe(decodeChanges({ seen })),
             ).pipe(
-              aggregateStage(options),
-              mergeMap((flush) =>
-                writes.run(async () => {
+              aggregateStage({ ...options, groups: table }),
+              mergeMap((flush) => {
+                // Now, as the flush leaves the operator, the table holds exactly what the flushes so far cover: the moment to copy it.
+                for (const { partition, next } of flush.progress) position.set(partition, next);
+                const due = live && snapshotIntervalMs > 0 && (signal.aborted || now() - lastSaveAt >= snapshotIntervalMs);
+                const moved = new Map([...position].filter(([partition, next]) => saved.get(partition) !== next));
+                const snapshots = due && moved.size > 0 ? ((lastSaveAt = now()), captureGroups(table, partitionOf, moved, fingerprint)) : [];
+                return writes.run(async () => {
                   if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(changesTopic);
                   wrote = false;
-                  await sink.write(flush, { key, covered: flush.progress });
+                  snapshotsOfWrite = snapshots;
+                  try {
+                    await sink.write(flush, { key, covered: flush.progress });
+                  } finally {
+                    snapshotsOfWrite = [];
+                  }
                   if (wrote) for (const { partition, next } of flush.progress) expected.set(partition, next);
+                  if (wrote && snapshots.length > 0) {
+                    for (const snapshot of snapshots) saved.set(snapshot.partition, snapshot.position);
+                    log.info(`aggregate stage saved the snapshots of partitions ${snapshots.map((s) => s.partition).join(', ')}`, { topic: changesTopic, partitions: snapshots.map((s) => s.partition) });
+                  }
                   consumer.commit(flush.progress);
                   onFlush?.(flush);
-                }),
-              ),
+                });
+              }),
             ),
             { defaultValue: undefined },
           );

@@ -57,6 +57,8 @@ export interface DedupeStageOptions {
   readonly snapshotIntervalMs?: number;
   /** Where the snapshots go. Default: `<group>-snapshots`. */
   readonly snapshotsTopic?: string;
+  /** Called inside each transaction (the fault specs' hook, see `changeTopicSink`). Default: nothing. */
+  readonly inside?: (step: 'changes') => void | Promise<void>;
 }
 
 /** The state of one orders partition, kept from one rebalance to the next. */
@@ -149,7 +151,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
   // offsets of a partition another instance already reads from would count its orders twice.
   // Then their snapshots are saved, so that their next owner replays nothing of their logs.
   const consumer = await stageConsumer({ brokers, topic: ordersTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
-  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}`, counters, ...(options.channels && { channels: options.channels }) });
+  const sink = await changeTopicSink({ brokers, changesTopic, ordersTopic, transactionalId: `${group}-${instanceId}`, counters, ...(options.channels && { channels: options.channels }), ...(options.inside && { inside: options.inside }) });
   const newState = (dedupeState = createDedupeState()): PartitionState => ({
     lane: partitionLane(dedupeStage({ ...options, dedupeState })),
     rebuild: partitionLane(dedupeStage({ ...withoutFeedCheck(options), counters: createCounters(), dedupeState })),

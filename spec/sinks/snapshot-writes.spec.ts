@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { asNextOffset } from '../../src/core/positions.ts';
+import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
+import { migrateToLatest } from '../../src/db/migration-source.ts';
+import { loadGroupSnapshots, saveGroupSnapshot } from '../../src/sinks/snapshot-writes.ts';
+import { scratchDir } from '../support/cli.ts';
+
+describe('the aggregate stage\'s snapshots in the sink database', () => {
+  it('keeps the newest snapshot of each partition of a source whole, however many chunks it takes, and only for the partitions asked for', async () => {
+    const db = openDatabase(parseDatabase(`sqlite:${join(scratchDir(), 'snapshots.sqlite')}`));
+    try {
+      await migrateToLatest(db);
+      const big = Buffer.alloc((4 << 20) * 2 + 5, 7); // three chunks
+      await saveGroupSnapshot(db, 'kafka:c:g', { partition: 0, position: asNextOffset(5), fingerprint: 'f', state: Buffer.from('old') });
+      await db.transaction(async (trx) => {
+        await saveGroupSnapshot(trx, 'kafka:c:g', { partition: 0, position: asNextOffset(9), fingerprint: 'f', state: big });
+        await saveGroupSnapshot(trx, 'kafka:c:g', { partition: 1, position: asNextOffset(3), fingerprint: 'f', state: Buffer.from('one') });
+      });
+      await saveGroupSnapshot(db, 'kafka:c:other', { partition: 0, position: asNextOffset(1), fingerprint: 'f', state: Buffer.from('x') });
+      const found = await loadGroupSnapshots(db, 'kafka:c:g', [0, 2]);
+      expect([...found.keys()]).toEqual([0]);
+      expect(found.get(0)!.position).toBe(9);
+      expect(found.get(0)!.state.equals(big)).toBe(true);
+      expect((await loadGroupSnapshots(db, 'kafka:c:g', [1])).get(1)).toEqual({ partition: 1, position: 3, fingerprint: 'f', state: Buffer.from('one') });
+      expect(await loadGroupSnapshots(db, 'kafka:c:g', [])).toEqual(new Map());
+    } finally {
+      await db.destroy();
+    }
+  });
+});

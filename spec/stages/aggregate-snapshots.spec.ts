@@ -1,0 +1,97 @@
+/**
+ * The aggregate stage's snapshots: the groups of each changes partition are saved in the sink
+ * database with a flush, so that after a rebalance an owner restores them and reads again only
+ * the changes after them, and the table stays exact.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { expect, it } from 'vitest';
+import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
+import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { distinctOrders, numbered, writeLines } from '../support/order-lines.ts';
+import { becomesExact, resultRows } from '../support/result-rows.ts';
+import { stageInstances } from '../support/stage-instances.ts';
+import { describeWithService, isReachable } from '../support/services.ts';
+
+const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
+const DAY = '2021-03-25';
+const startInstance = stageInstances(DAY);
+
+/** Resolves once `said()` matches. */
+async function saysLine(instance: { child: ChildProcess; said: () => string }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = pattern.exec(instance.said());
+    if (found !== null) return found;
+    if (instance.child.exitCode !== null || Date.now() > deadline) throw new Error(`Cannot wait longer for ${String(pattern)}; the instance said:\n${instance.said()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describeWithService(KAFKA, reachable, 'per-partition snapshots of the aggregate stage, on a real broker and MariaDB', () => {
+  const database = useSpecDatabase();
+  const corrupt = useSpecDatabase();
+
+  it('after a rebalance an instance restores the changes partitions it takes from their snapshots in the database, reads again only a short tail, and the table stays exact', async () => {
+    const db = database.open();
+    const topic = uniqueTopic('aggsnap');
+    await createTopic(topic, 4);
+    const chunks = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => distinctOrders({ count: 1000, day: DAY, first: 1 + i * 1000 }));
+    const later = distinctOrders({ count: 4000, day: DAY, version: 2 }); // a new version of half of them: a wrong state counts them twice
+    const snapshotsEvery = ['--snapshot-interval', '300'];
+
+    const first = startInstance(topic, database.url, 'first', {}, snapshotsEvery);
+    // Many small transactions of the dedupe stage: many messages on the changes topic.
+    for (const chunk of chunks) await produceFile(topic, writeLines(chunk));
+    await becomesExact(db, await tutorialSqlOnMariaDb(db, numbered(chunks.flat()), DAY), 120_000);
+    expect(first.said()).toMatch(/aggregate stage saved the snapshots of partitions/);
+
+    const second = startInstance(topic, database.url, 'second', {}, snapshotsEvery);
+    const [, owned, replayed] = await saysLine(second, /aggregate stage owns \S+ partitions ([\d, ]+); state rebuilt from ([\d,]+) messages/, 120_000);
+    await produceFile(topic, writeLines(later));
+    const expected = await tutorialSqlOnMariaDb(db, numbered([...chunks.flat(), ...later]), DAY);
+    await becomesExact(db, expected, 120_000);
+
+    // The partitions it took that carry groups (four groups: not every partition has one) were restored from snapshots; what it read again is a small part of their logs.
+    const restored = [...second.said().matchAll(new RegExp(`restored ${topic}-changes partition (\\d+) from snapshot at offset ([1-9]\\d*) \\([1-9][\\d,]* groups?\\), replayed [\\d,]+ messages`, 'g'))];
+    expect(restored.length, second.said()).toBeGreaterThan(0);
+    for (const [, partition] of restored) expect(owned!.split(', ')).toContain(partition);
+    const skipped = restored.reduce((sum, [, , offset]) => sum + Number(offset), 0);
+    expect(Number(replayed!.replaceAll(',', ''))).toBeLessThan(skipped / 4);
+    first.child.kill('SIGTERM');
+    second.child.kill('SIGTERM');
+    for (const result of [await first.done, await second.done]) expect(result.code, result.stderr).toBe(0);
+    expect(await resultRows(db)).toEqual(expected);
+  }, 300_000);
+
+  it('a snapshot that does not read is not restored: the new owner reads the partition again from its start, says so in one line, and the table is exact', async () => {
+    const db = corrupt.open();
+    const topic = uniqueTopic('aggsnapbad');
+    await createTopic(topic, 3);
+    const firstOrders = distinctOrders({ count: 3000, day: DAY });
+    const later = distinctOrders({ count: 3000, day: DAY, version: 2 }); // a new version of every order: a wrong state counts them twice
+    await produceFile(topic, writeLines(firstOrders));
+
+    const before = startInstance(topic, corrupt.url, 'before', {}, ['--snapshot-interval', '300']);
+    await becomesExact(db, await tutorialSqlOnMariaDb(db, numbered(firstOrders), DAY), 90_000);
+    before.child.kill('SIGTERM');
+    const stopped = await before.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const saved = (await db('tradeflow_snapshots').distinct('source_partition')) as { source_partition: number }[];
+    expect(saved.length).toBeGreaterThan(0);
+    await db('tradeflow_snapshots').update({ data: Buffer.from('{"format":1,') });
+
+    const after = startInstance(topic, corrupt.url, 'after');
+    await saysLine(after, /aggregate stage owns/, 90_000);
+    await produceFile(topic, writeLines(later));
+    await becomesExact(db, await tutorialSqlOnMariaDb(db, numbered([...firstOrders, ...later]), DAY), 120_000);
+    after.child.kill('SIGTERM');
+    const result = await after.done;
+    expect(result.code, result.stderr).toBe(0);
+    for (const { source_partition: partition } of saved) {
+      const lines = result.stderr.split('\n').filter((line) => line.includes(`${topic}-changes partition ${partition} `));
+      expect(lines).toEqual([expect.stringMatching(/^WARN  cannot restore \S+ partition \d from a snapshot \(it does not read: .+\); rebuilt it from its log, [1-9][\d,]* messages$/)]);
+    }
+    expect(result.stderr).not.toMatch(/restored \S+-changes partition/);
+  }, 240_000);
+});

@@ -1,0 +1,44 @@
+/**
+ * The snapshots of the aggregate stage's changes partitions in the sink database: each one the
+ * groups of one partition at a position, written in the transaction of a fenced flush, so that a
+ * snapshot is exactly what the table holds for that partition at that position.
+ */
+import type { Knex } from 'knex';
+import { asNextOffset, type NextOffset } from '../core/positions.ts';
+
+/** The groups of one partition, as of the next offset they have not seen. */
+export interface GroupSnapshot {
+  readonly partition: number;
+  readonly position: NextOffset;
+  /** What else than the log the state depends on: a snapshot of another fingerprint is not restored. */
+  readonly fingerprint: string;
+  readonly state: Buffer;
+}
+
+/** Under MariaDB's default max_allowed_packet (16 MB) with room to spare. */
+const CHUNK_BYTES = 4 << 20;
+
+/** Replaces the snapshot of `partition` of `source` with this one. */
+export async function saveGroupSnapshot(db: Knex | Knex.Transaction, source: string, snapshot: GroupSnapshot): Promise<void> {
+  const { partition, position, fingerprint, state } = snapshot;
+  await db('tradeflow_snapshots').where({ source, source_partition: partition }).delete();
+  const chunks = Math.max(1, Math.ceil(state.length / CHUNK_BYTES));
+  for (let chunk = 0; chunk < chunks; chunk++) {
+    await db('tradeflow_snapshots').insert({ source, source_partition: partition, chunk, position, fingerprint, data: state.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES) });
+  }
+}
+
+/** The snapshots of these partitions of `source` that are there. */
+export async function loadGroupSnapshots(db: Knex | Knex.Transaction, source: string, partitions: readonly number[]): Promise<Map<number, GroupSnapshot>> {
+  if (partitions.length === 0) return new Map();
+  const rows = (await db('tradeflow_snapshots').where({ source }).whereIn('source_partition', partitions).orderBy(['source_partition', 'chunk'])) as { source_partition: number; position: number | string; fingerprint: string; data: Buffer }[];
+  const parts = new Map<number, { position: number; fingerprint: string; data: Buffer[] }>();
+  for (const row of rows) {
+    const partition = Number(row.source_partition);
+    const part = parts.get(partition) ?? { position: Number(row.position), fingerprint: row.fingerprint, data: [] };
+    part.data.push(row.data);
+    parts.set(partition, part);
+  }
+  return new Map([...parts].map(([partition, { position, fingerprint, data }]) => [partition, { partition, position: asNextOffset(position), fingerprint, state: Buffer.concat(data) }]));
+}
+
