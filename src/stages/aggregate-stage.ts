@@ -19,7 +19,8 @@ import { WriteFenced } from '../sinks/result-sink.ts';
 import { claimPartitions, stillOwned } from '../sinks/owned-writes.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
-import { boundedWrites, forEachAssignment } from './epochs.ts';
+import { boundedWrites } from '../runtime/bounded-writes.ts';
+import { forEachAssignment } from './epochs.ts';
 
 /** Options of {@link runAggregateStage}. */
 export interface AggregateStageOptions {

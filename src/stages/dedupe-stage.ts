@@ -22,7 +22,8 @@ import { dedupeStage } from '../pipeline.ts';
 import { changeTopicSink } from '../sinks/change-topic-sink.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
-import { boundedWrites, forEachAssignment } from './epochs.ts';
+import { boundedWrites } from '../runtime/bounded-writes.ts';
+import { forEachAssignment } from './epochs.ts';
 import { partitionSnapshots, snapshotsTopicOf, type FoundSnapshots } from './partition-snapshots.ts';
 
 /** Options of {@link runDedupeStage}. */
