@@ -66,7 +66,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     log.info(`instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
     const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log, scheduler: clockScheduler(context.clock) };
     const runs: Promise<void>[] = [];
-    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ...(channels && { channels }), ...(feedCheck && { feedCheck }), ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }) }));
+    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ...(channels && { channels }), ...(feedCheck && { feedCheck }), ordersTopic: topic, ordersPartitions: partitions, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }) }));
     if (aggregates && db !== undefined) {
       runs.push(
         runAggregateStage({
