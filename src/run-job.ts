@@ -21,15 +21,14 @@ import { runPipeline } from './run-pipeline.ts';
 import { dropCheckpoint, loadCheckpoint, loadProgress, saveCheckpoint } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
-import { databaseSink } from './sinks/database-sink.ts';
-import { describeDbError } from './sinks/db-errors.ts';
+import { loggedDatabaseSink, type DatabaseHealth } from './runtime/logged-database-sink.ts';
 import { runStages } from './stages/run-stages.ts';
 import { clockScheduler, type JobContext, type JobOutcome, type JobPlan } from './job-plan.ts';
 import { fileSource } from './sources/file-source.ts';
 import { kafkaSource } from './sources/kafka-source.ts';
 import type { OrderSource } from './sources/order-source.ts';
 import { simulatorSource } from './sources/simulator-source.ts';
-import { formatCount, formatDuration } from './core/format.ts';
+import { formatCount } from './core/format.ts';
 import type { NextOffset } from './core/positions.ts';
 import type { SourceOffset } from './core/batch.ts';
 
@@ -44,7 +43,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
   const db = openDatabase(plan.database);
   const live = plan.days.kind === 'live';
   const daysWritten = new Set<string>();
-  const health: { database: 'up' | 'down' } = { database: 'up' };
+  const health: DatabaseHealth = { database: 'up' };
   // Told once, when the first messages turn out mostly rejects: a file replay fails, a live run is not ready.
   const feedCheck = loggedFeedCheck(plan.feed, log);
   let display: NodeJS.Timeout | undefined;
@@ -76,40 +75,21 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     if (codecs !== undefined) log.warn(codecs);
     const restoredAt = new Map<number, NextOffset>(resumeFrom ?? []);
     let checkpointSaved: FlushProgress | undefined;
-    const sink = databaseSink(db, {
-        counters,
-        formatTime: (ms) => timestampInZone(ms, plan.zone),
-        ...(context.fault !== undefined && { inside: context.fault }),
-        keepRejects: plan.keepRejects,
-        ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
-        retry: {
-          signal,
-          onRetry: (error, attempt, delayMs) => {
-            counters.dbRetries++;
-            health.database = 'down';
-            if (attempt === 1 || attempt % 10 === 0) log.warn(`the database is unreachable (${describeDbError(error)}); reading paused, retrying in ${formatDuration(delayMs)}`, { attempt, retryInMs: delayMs });
-          },
-          onRecovered: (attempts, downMs) => {
-            health.database = 'up';
-            log.info(`the database is back after ${formatDuration(downMs)} (${attempts} attempts); catching up`, { downMs, attempts });
-          },
-        },
-      });
+    const sink = loggedDatabaseSink(db, {
+      counters,
+      formatTime: (ms) => timestampInZone(ms, plan.zone),
+      ...(context.fault !== undefined && { inside: context.fault }),
+      keepRejects: plan.keepRejects,
+      ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
+      signal,
+      log,
+      clock,
+      health,
+      onFlushed: (seconds) => screen?.flushed(seconds),
+    });
     await runPipeline({
       source,
-      sink: {
-        write: async (flush, progress) => {
-          const began = clock();
-          await sink.write(flush, progress);
-          const tookMs = clock() - began;
-          screen?.flushed(tookMs / 1000);
-          log.debug(`flush: ${flush.upserts.length} rows upserted, ${flush.deletes.length} deleted in ${formatDuration(tookMs)}`, { upserts: flush.upserts.length, deletes: flush.deletes.length, durationMs: tookMs });
-        },
-        finish: async () => {
-          await sink.finish?.();
-        },
-        close: () => sink.close(),
-      },
+      sink,
       days: plan.days,
       zone: plan.zone,
       counters,

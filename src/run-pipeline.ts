@@ -1,10 +1,11 @@
-import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, of, type OperatorFunction, tap } from 'rxjs';
+import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { SourceOffset } from './core/batch.ts';
 import { laterPosition, type NextOffset } from './core/positions.ts';
 import { collectHistory } from './core/minute-history.ts';
 import type { Flush } from './core/flush.ts';
 import { groupKeyOfRow } from './core/group-key.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
+import { boundedWrites } from './runtime/bounded-writes.ts';
 import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
 import type { FlowControl, OrderSource } from './sources/order-source.ts';
 
@@ -51,26 +52,20 @@ export async function runPipeline(options: RunPipelineOptions): Promise<void> {
   const { source, sink, signal = new AbortController().signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   const clock = options.clock ?? (() => scheduler.now());
-  let pending = 0;
-  let waiting: (() => void)[] = [];
-  const flow: FlowControl = {
-    signal,
-    ready: () => (pending < maxPendingFlushes ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
-  };
+  const writes = boundedWrites(maxPendingFlushes);
+  const flow: FlowControl = { signal, ready: () => writes.ready() };
   await lastValueFrom(
     source.batches(flow).pipe(
       salesPipeline(options),
       checkpoint === undefined ? map((flush): Step => ({ flush, progress: undefined })) : withProgress(checkpoint, clock),
-      tap(() => (pending += 1)),
-      concatMap(async ({ flush, progress }) => {
-        await sink.write(flush, progress);
-        await source.commit(flush.progress);
-        pending -= 1;
-        const resume = waiting;
-        waiting = [];
-        for (const wake of resume) wake();
-        onFlush?.(flush, progress);
-      }),
+      // Written in order, each before its offsets are committed; once one fails, none after it runs.
+      mergeMap(({ flush, progress }) =>
+        writes.run(async () => {
+          await sink.write(flush, progress);
+          await source.commit(flush.progress);
+          onFlush?.(flush, progress);
+        }),
+      ),
     ),
     { defaultValue: undefined },
   );

@@ -3,8 +3,8 @@ import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
-import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
-import { nextToCommit, nextToRead } from '../kafka/offsets.ts';
+import { readBatch } from '../kafka/read-batch.ts';
+import { nextToCommit } from '../kafka/offsets.ts';
 import type { NextOffset } from '../core/positions.ts';
 import type { StartupMode } from '../kafka/startup.ts';
 import type { FlowControl, OrderSource } from './order-source.ts';
@@ -190,19 +190,22 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       exitAtEnd && assignedOnce && [...endAt].every(([partition, end]) => finished.has(partition) || (position.get(partition) ?? -1) >= end);
     // The next batch is asked for as soon as one arrives, so that librdkafka's thread fetches
     // while this one is processed.
-    const undecodable = Symbol('undecodable');
-    const consumeBatch = (): Promise<RdKafka.Message[] | typeof undecodable> =>
-      new Promise((resolve, reject) =>
-        client.consume(batchSize, (error, messages) => {
-          if (!error) return resolve(messages);
-          if (error.isFatal) return reject(new Error(`Cannot consume ${topic}: ${error.message}`));
-          // A codec this build lacks: never skipped (orders would be lost), never retried for ever.
-          if (error.code === NOT_IMPLEMENTED) return resolve(undecodable);
+    const consumeBatch = (): Promise<Batch<RawRecord>> => {
+      const batch = readBatch(client, {
+        source: name,
+        size: batchSize,
+        onError: (error) => {
+          if (error.isFatal) return Promise.reject(new Error(`Cannot consume ${topic}: ${error.message}`));
           // A broker restarting or out of reach: librdkafka reconnects by itself; ask again soon.
           log.warn(`kafka: ${error.message}; retrying`, { topic, group });
-          setTimeout(() => resolve([]), 500);
-        }),
-      );
+          return new Promise((resolve) => setTimeout(() => resolve([]), 500));
+        },
+        // A codec this build lacks: never skipped (orders would be lost), never retried for ever.
+        undecodable: { config: clientConfig(brokers, `tradeflow-${group}`), topic, from: nextOffsets },
+      });
+      batch.catch(() => {}); // thrown where it is awaited, in order, not while the sink is behind
+      return batch;
+    };
     let next = consumeBatch();
     let lastPauseLog = -Infinity;
     while (!stopped.aborted && !flow.signal.aborted && !allDone()) {
@@ -218,23 +221,15 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
         await waiting;
         client.resume(paused);
       }
-      const messages = await next;
-      if (messages === undecodable) throw await undecodableMessage(clientConfig(brokers, `tradeflow-${group}`), topic, await nextOffsets());
+      const batch = await next;
       next = consumeBatch();
-      if (messages.length === 0) continue;
-      const items: RawRecord[] = new Array<RawRecord>(messages.length);
-      const after = new Map<number, NextOffset>();
-      for (let i = 0; i < messages.length; i++) {
-        const message = messages[i]!;
-        items[i] = { value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset, timestamp: message.timestamp };
-        after.set(message.partition, nextToRead(message));
-      }
-      for (const [partition, next] of after) position.set(partition, next);
-      read += messages.length;
-      emit({ source: name, items, rejects: [], progress: [...after].map(([partition, next]) => ({ partition, next })) });
+      if (batch.items.length === 0) continue;
+      for (const { partition, next: after } of batch.progress) position.set(partition, after);
+      read += batch.items.length;
+      emit(batch);
     }
     // A batch asked for but not taken is read again next time: nothing of it was committed.
-    await next.catch(() => []);
+    await next.catch(() => undefined);
 
     /** Per assigned partition, the next offset not read (the earliest there is, for one not read yet). */
     async function nextOffsets(): Promise<Map<number, number>> {

@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
-import type * as RdKafka from 'node-rdkafka';
 import type { Batch, RawRecord } from '../core/batch.ts';
-import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
-import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
+import { clientConfig, kafka, promised } from '../kafka/client.ts';
+import { readBatch } from '../kafka/read-batch.ts';
 import { nextToRead } from '../kafka/offsets.ts';
 import { START, type NextOffset } from '../core/positions.ts';
 
@@ -63,19 +62,18 @@ export function replayPartitions(options: ReplayOptions): Observable<Batch<RawRe
       client.assign([...wanted.keys()].map((partition) => ({ topic, partition, offset: from.get(partition) ?? -2 })));
       client.setDefaultConsumeTimeout(100);
       while (left.size > 0 && !closed) {
-        const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done)).catch(async (error: unknown) => {
-          throw errorCode(error) === NOT_IMPLEMENTED ? await undecodableMessage(clientConfig(brokers, `tradeflow-replay-${topic}`), topic, new Map([...left].map((p) => [p, -2]))) : error;
+        const batch = await readBatch(client, {
+          source,
+          size: batchSize,
+          keep: (partition, offset) => {
+            const until = wanted.get(partition);
+            if (until === undefined || offset >= until || offset < (from.get(partition) ?? START)) return false;
+            if (nextToRead({ offset }) === until) left.delete(partition);
+            return true;
+          },
+          undecodable: { config: clientConfig(brokers, `tradeflow-replay-${topic}`), topic, from: () => new Map([...left].map((p) => [p, -2])) },
         });
-        const items: RawRecord[] = [];
-        const after = new Map<number, NextOffset>();
-        for (const message of messages) {
-          const until = wanted.get(message.partition);
-          if (until === undefined || message.offset >= until || message.offset < (from.get(message.partition) ?? START)) continue;
-          items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset });
-          after.set(message.partition, nextToRead(message));
-          if (nextToRead(message) === until) left.delete(message.partition);
-        }
-        if (items.length > 0) subscriber.next({ source, items, rejects: [], progress: [...after].map(([partition, next]) => ({ partition, next })) });
+        if (batch.items.length > 0) subscriber.next(batch);
       }
     };
     read().then(

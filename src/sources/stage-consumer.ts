@@ -2,8 +2,8 @@ import { SILENT_LOGGER, type Logger } from '../core/log.ts';
 import { Observable } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
-import { clientConfig, errorCode, kafka, promised } from '../kafka/client.ts';
-import { NOT_IMPLEMENTED, undecodableMessage } from '../kafka/codecs.ts';
+import { clientConfig, kafka, promised } from '../kafka/client.ts';
+import { readBatch } from '../kafka/read-batch.ts';
 import { committedToNext, nextToCommit, nextToRead } from '../kafka/offsets.ts';
 import { START, type NextOffset } from '../core/positions.ts';
 
@@ -149,20 +149,19 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
             await ready();
             if (stopped) break;
             if (changed()) throw new AssignmentChanged(topic);
-            const messages = await promised<RdKafka.Message[]>((done) => client.consume(batchSize, done)).catch(async (error: unknown) => {
-              throw errorCode(error) === NOT_IMPLEMENTED ? await undecodableMessage(clientConfig(brokers, `tradeflow-${instanceId}`), topic, next) : error;
+            const batch = await readBatch(client, {
+              source: `kafka:${topic}`,
+              size: batchSize,
+              keep: (partition, offset) => {
+                const expected = next.get(partition);
+                if (expected === undefined || offset < expected) return false; // not ours, or read already
+                next.set(partition, nextToRead({ offset }));
+                return true;
+              },
+              undecodable: { config: clientConfig(brokers, `tradeflow-${instanceId}`), topic, from: () => next },
             });
             if (changed()) throw new AssignmentChanged(topic);
-            const items: RawRecord[] = [];
-            const after = new Map<number, NextOffset>();
-            for (const message of messages) {
-              const expected = next.get(message.partition);
-              if (expected === undefined || message.offset < expected) continue; // not ours, or read already
-              items.push({ value: message.value ?? new Uint8Array(0), partition: message.partition, offset: message.offset, timestamp: message.timestamp });
-              after.set(message.partition, nextToRead(message));
-              next.set(message.partition, nextToRead(message));
-            }
-            if (items.length > 0 && !stopped) subscriber.next({ source: `kafka:${topic}`, items, rejects: [], progress: [...after].map(([partition, next]) => ({ partition, next })) });
+            if (batch.items.length > 0 && !stopped) subscriber.next(batch);
           }
         };
         const reader = read().finally(() => (readers -= 1));

@@ -24,7 +24,8 @@ import { claimPartitions, stillOwned } from '../sinks/owned-writes.ts';
 import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../sinks/snapshot-writes.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
-import { boundedWrites, forEachAssignment } from './epochs.ts';
+import { boundedWrites } from '../runtime/bounded-writes.ts';
+import { forEachAssignment } from './epochs.ts';
 import { captureGroups, restoreFrom } from './group-snapshots.ts';
 
 /** Options of {@link runAggregateStage}. */

@@ -22,7 +22,8 @@ import { dedupeStage } from '../pipeline.ts';
 import { changeTopicSink } from '../sinks/change-topic-sink.ts';
 import { replayPartitions } from '../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
-import { boundedWrites, forEachAssignment } from './epochs.ts';
+import { boundedWrites } from '../runtime/bounded-writes.ts';
+import { forEachAssignment } from './epochs.ts';
 import { partitionSnapshots, snapshotsTopicOf, type FoundSnapshots } from './partition-snapshots.ts';
 
 /** Options of {@link runDedupeStage}. */
@@ -59,6 +60,8 @@ export interface DedupeStageOptions {
   readonly snapshotsTopic?: string;
   /** Called inside each transaction (the fault specs' hook, see `changeTopicSink`). Default: nothing. */
   readonly inside?: (step: 'changes') => void | Promise<void>;
+  /** How many partitions the orders topic has, when the caller asked already. Default: asked of the broker (one more client). */
+  readonly ordersPartitions?: number;
 }
 
 /** The state of one orders partition, kept from one rebalance to the next. */
@@ -100,7 +103,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
   const now = (): number => (options.scheduler ?? asyncScheduler).now();
   // What else than the log a state depends on: a snapshot taken for other days is not used.
   const fingerprint = JSON.stringify(options.days);
-  const snapshots = snapshotIntervalMs > 0 ? await partitionSnapshots(brokers, options.snapshotsTopic ?? snapshotsTopicOf(group), await partitionCount(brokers, ordersTopic), (line) => log.info(line, { topic: options.snapshotsTopic ?? snapshotsTopicOf(group) })) : undefined;
+  const snapshots = snapshotIntervalMs > 0 ? await partitionSnapshots(brokers, options.snapshotsTopic ?? snapshotsTopicOf(group), options.ordersPartitions ?? (await partitionCount(brokers, ordersTopic)), (line) => log.info(line, { topic: options.snapshotsTopic ?? snapshotsTopicOf(group) })) : undefined;
   // Per partition, so that a rebalance rebuilds only the partitions that are new to this
   // instance (or that someone else moved on meanwhile), not all of them.
   const states = new Map<number, PartitionState>();

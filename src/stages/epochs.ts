@@ -1,4 +1,4 @@
-/** What both stages of a scaled-out run share: one epoch per assignment, and bounded writes. */
+/** What both stages of a scaled-out run share: one epoch per assignment. */
 import type { Logger } from '../core/log.ts';
 import { TransactionAborted } from '../sinks/change-topic-sink.ts';
 import { WriteFenced } from '../sinks/result-sink.ts';
@@ -21,34 +21,4 @@ export async function forEachAssignment(consumer: StageConsumer, signal: AbortSi
       log.info(`${error.message}; rebuilding the state of the partitions owned now`);
     }
   }
-}
-
-/** Writes that may run while the next batch is read, at most `max` at a time. */
-export interface BoundedWrites {
-  /** Resolves when another write may start; a source waits for it before it reads on. */
-  ready(): Promise<void>;
-  /** Runs a write after the others; once one fails, the later ones fail with it unrun (no gaps). */
-  run(write: () => Promise<void>): Promise<void>;
-  /** Resolves when every write started has finished, failed or not. */
-  settled(): Promise<void>;
-}
-
-/** Bounded, ordered writes: the source reads the next batch while at most `max` wait. */
-export function boundedWrites(max = 2): BoundedWrites {
-  let last: Promise<void> = Promise.resolve();
-  const pending: Promise<unknown>[] = [];
-  return {
-    ready: async () => {
-      while (pending.length >= max) await Promise.race(pending).catch(() => {});
-    },
-    run: (write) => {
-      const done = last.then(write);
-      last = done;
-      const tracked = done.finally(() => pending.splice(pending.indexOf(tracked), 1));
-      tracked.catch(() => {});
-      pending.push(tracked);
-      return done;
-    },
-    settled: () => last.then(() => undefined, () => undefined),
-  };
 }

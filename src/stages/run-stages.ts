@@ -4,7 +4,7 @@
  * of the changes partitions, until a signal stops it.
  */
 import { timestampInZone } from '../core/business-day.ts';
-import { formatCount, formatDuration } from '../core/format.ts';
+import { formatCount } from '../core/format.ts';
 import { withFields } from '../core/log.ts';
 import { openDatabase } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migration-source.ts';
@@ -15,8 +15,7 @@ import { loggedFeedCheck } from '../core/feed-check.ts';
 import { streamChannels, streamReader } from '../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
 import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
-import { databaseSink } from '../sinks/database-sink.ts';
-import { describeDbError } from '../sinks/db-errors.ts';
+import { loggedDatabaseSink, type DatabaseHealth } from '../runtime/logged-database-sink.ts';
 import { runAggregateStage } from './aggregate-stage.ts';
 import { runDedupeStage } from './dedupe-stage.ts';
 
@@ -35,7 +34,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
   const aggregates = stage.stages !== 'dedupe';
   // A dedupe-only instance writes no rows; it opens the database only to serve the screen.
   const db = aggregates || plan.http !== undefined ? openDatabase(plan.database) : undefined;
-  const health: { database: 'up' | 'down' } = { database: 'up' };
+  const health: DatabaseHealth = { database: 'up' };
   let trackedOrders = (): number => 0;
   // The dedupe stage judges the first messages it reads live: a feed of mostly rejects makes this instance not ready.
   const feedCheck = stage.stages !== 'aggregate' ? loggedFeedCheck(plan.feed, log) : undefined;
@@ -67,7 +66,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     log.info(`instance ${stage.instanceId}, ${stage.stages === 'both' ? 'dedupe and aggregate stages' : `${stage.stages} stage`}: kafka:${topic} -> ${changesTopic}${aggregates ? ` -> ${plan.database.display}` : ''}; Ctrl-C stops`);
     const common = { brokers, changesTopic, instanceId: stage.instanceId, days: plan.days, zone: plan.zone, counters, signal: stop.signal, log, scheduler: clockScheduler(context.clock) };
     const runs: Promise<void>[] = [];
-    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ...(channels && { channels }), ...(feedCheck && { feedCheck }), ordersTopic: topic, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }), ...(context.fault !== undefined && { inside: context.fault }) }));
+    if (stage.stages !== 'aggregate') runs.push(runDedupeStage({ ...common, ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone) }), ...(channels && { channels }), ...(feedCheck && { feedCheck }), ordersTopic: topic, ordersPartitions: partitions, group: `${group}-dedupe`, exposeState: (count) => (trackedOrders = count), ...(stage.snapshotIntervalMs !== undefined && { snapshotIntervalMs: stage.snapshotIntervalMs }), ...(context.fault !== undefined && { inside: context.fault }) }));
     if (aggregates && db !== undefined) {
       runs.push(
         runAggregateStage({
@@ -78,40 +77,21 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
           ...(channels && { channels }),
           flushIntervalMs: plan.flushIntervalMs,
           flushRows: plan.flushRows,
-          openSink: (guard) => {
-            const sink = databaseSink(db, {
+          // The database is closed below.
+          openSink: (guard) =>
+            loggedDatabaseSink(db, {
               counters,
               formatTime: (ms) => timestampInZone(ms, plan.zone),
               keepRejects: plan.keepRejects,
               ...(plan.keepHistoryDays !== undefined && { keepHistoryDays: plan.keepHistoryDays }),
               ...(context.fault !== undefined && { inside: context.fault }),
               guard,
-              retry: {
-                signal: stop.signal,
-                onRetry: (error, attempt, delayMs) => {
-                  health.database = 'down';
-                  counters.dbRetries++;
-                  if (attempt === 1 || attempt % 10 === 0) log.warn(`the database is unreachable (${describeDbError(error)}); retrying in ${formatDuration(delayMs)}`, { attempt, retryInMs: delayMs });
-                },
-                onRecovered: (attempts, downMs) => {
-                  health.database = 'up';
-                  log.info(`the database is back after ${formatDuration(downMs)} (${attempts} attempts)`, { downMs, attempts });
-                },
-              },
-            });
-            // The database is closed below.
-            return {
-              write: async (flush, progress) => {
-                const began = context.clock();
-                await sink.write(flush, progress);
-                const tookMs = context.clock() - began;
-                screen?.flushed(tookMs / 1000);
-                log.debug(`flush: ${flush.upserts.length} rows upserted, ${flush.deletes.length} deleted in ${formatDuration(tookMs)}`, { upserts: flush.upserts.length, deletes: flush.deletes.length, durationMs: tookMs });
-              },
-              finish: async () => await sink.finish?.(),
-              close: () => sink.close(),
-            };
-          },
+              signal: stop.signal,
+              log,
+              clock: context.clock,
+              health,
+              onFlushed: (seconds) => screen?.flushed(seconds),
+            }),
         }),
       );
     }

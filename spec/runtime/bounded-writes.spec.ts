@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundedWrites } from '../../src/stages/epochs.ts';
+import { boundedWrites } from '../../src/runtime/bounded-writes.ts';
 
 /** A write that finishes when the spec says so. */
 function gate(): { promise: Promise<void>; open: () => void; fail: (error: Error) => void } {
@@ -27,6 +27,29 @@ describe('bounded writes', () => {
     expect(ready).toBe(true);
     second.open();
     await writes.settled();
+  });
+
+  it('never have more than max writes waiting when the reader asks before each one', async () => {
+    const writes = boundedWrites(2);
+    let waiting = 0;
+    let most = 0;
+    const written: number[] = [];
+    const all: Promise<void>[] = [];
+    for (let batch = 0; batch < 8; batch++) {
+      await writes.ready();
+      waiting += 1;
+      most = Math.max(most, waiting);
+      all.push(
+        writes.run(async () => {
+          await tick();
+          written.push(batch);
+          waiting -= 1;
+        }),
+      );
+    }
+    await Promise.all(all);
+    expect(most).toBe(2);
+    expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('run in the order they were given, one at a time, never two at once', async () => {
