@@ -52,4 +52,31 @@ describeWithService(KAFKA, reachable, 'a rebalance while a write is in flight, o
     for (const result of [await first.done, await second.done]) expect(result.code, result.stderr).toBe(0);
     expect(await resultRows(db)).toEqual(expected);
   }, 360_000);
+
+  it('stops with exit 0 when a SIGTERM lands while a revoke waits for the write in flight, and the instance left makes the table exact', async () => {
+    const db = database.open();
+    await db.raw('DELETE FROM trade_channel_collect').catch(() => {}); // the first test's rows
+    const topic = uniqueTopic('inflight-stop');
+    await createTopic(topic, 4);
+    const produced: string[] = [];
+    const produce = async (lines: readonly string[]): Promise<void> => {
+      await produceFile(topic, writeLines(lines));
+      produced.push(...lines);
+    };
+    // Each write stays open 3 s: the revoke that the second instance's arrival starts waits that long.
+    const first = startInstance(topic, database.url, 'first', { TRADEFLOW_FAULT: 'slow-write:3000' });
+    await produce(distinctOrders({ count: 400, day: DAY, first: 1 }));
+    await waitFor(async () => (await resultRows(db)).length > 0, 90_000);
+    await produce(distinctOrders({ count: 400, day: DAY, first: 401 }));
+    const second = startInstance(topic, database.url, 'second');
+    await waitFor(async () => /revoked/.test(first.said()), 120_000);
+    first.child.kill('SIGTERM');
+    const stopped = await first.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    await produce(distinctOrders({ count: 400, day: DAY, first: 801 }));
+    await becomesExact(db, await tutorialSqlOnMariaDb(db, numbered(produced), DAY), 180_000);
+    second.child.kill('SIGTERM');
+    expect((await second.done).code).toBe(0);
+  }, 360_000);
 });

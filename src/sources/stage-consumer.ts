@@ -6,6 +6,7 @@ import { clientConfig, kafka, promised } from '../kafka/client.ts';
 import { readBatch } from '../kafka/read-batch.ts';
 import { committedToNext, nextToCommit, nextToRead } from '../kafka/offsets.ts';
 import { START, type NextOffset } from '../core/positions.ts';
+import { firstLineOf } from '../core/first-line.ts';
 
 /** Options of {@link stageConsumer}. */
 export interface StageConsumerOptions {
@@ -69,6 +70,20 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
   const Kafka = kafka();
   let current: Assignment = { generation: 0, partitions: [] };
   const waiters = new Set<() => void>();
+  // Set by close(): the revoke in progress (waiting for a write in flight) finishes before the
+  // consumer disconnects, and librdkafka's refusals while it leaves are not worth a warning.
+  let closing = false;
+  let revoking: Promise<void> = Promise.resolve();
+  /** Runs an assign or unassign; librdkafka refuses one in an erroneous state (a consumer closing): said, not thrown out of its callback. */
+  const settle = (act: () => void, what: string): boolean => {
+    try {
+      act();
+      return true;
+    } catch (failure) {
+      if (!closing) log.warn(`${group}: Cannot ${what} ${topic} partitions: ${firstLineOf(failure)}`, { group, topic });
+      return false;
+    }
+  };
   const client = new Kafka.KafkaConsumer(
     {
       ...clientConfig(brokers, `tradeflow-${instanceId}`),
@@ -83,7 +98,7 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
       rebalance_cb: (error: RdKafka.LibrdKafkaError, assignment: RdKafka.TopicPartition[]) => {
         const partitions = assignment.map((a) => a.partition).sort((a, b) => a - b);
         if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
-          client.assign(assignment);
+          if (!settle(() => client.assign(assignment), 'assign')) return;
           counters.rebalanceAssigns++;
           current = { generation: current.generation + 1, partitions };
           log.info(`${group} assigned ${topic} partitions ${partitions.join(', ')}`, { group, topic, partitions });
@@ -92,10 +107,11 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
           // A new generation at once: no write starts for the old one from here on.
           counters.rebalanceRevokes++;
           current = { generation: current.generation + 1, partitions: [] };
-          void beforeRevoke()
+          log.info(`${group} revoked ${topic} partitions ${partitions.join(', ')}: let go once the write in flight is done`, { group, topic, partitions });
+          revoking = beforeRevoke()
             .catch(() => {})
             .finally(() => {
-              if (client.isConnected()) client.unassign();
+              if (client.isConnected()) settle(() => client.unassign(), 'unassign');
             });
         }
       },
@@ -189,7 +205,9 @@ export async function stageConsumer(options: StageConsumerOptions): Promise<Stag
       }
     },
     close: async () => {
+      closing = true;
       clearInterval(idle);
+      await revoking;
       if (client.isConnected()) await promised<unknown>((done) => client.disconnect(done));
     },
   };
