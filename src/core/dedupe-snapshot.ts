@@ -81,34 +81,42 @@ export function snapshotDedupe(state: DedupeState): Promise<Buffer> {
 
 /** The state a snapshot holds; RangeError when the bytes are not a snapshot of this format. */
 export function restoreDedupe(bytes: Buffer): DedupeState {
+  const state = createDedupeState();
+  for (const [day, columns] of decodeSnapshot(bytes)) restoreDay(state, day, columns);
+  return state;
+}
+
+/** The days a snapshot holds, as columns; RangeError when the bytes are not a snapshot of this format. */
+export function decodeSnapshot(bytes: Buffer): [string, DayColumns][] {
   const headerLength = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as SnapshotHeader;
   if (header.format !== FORMAT && header.format !== MICRO_FORMAT) throw new RangeError(`Cannot restore the checkpoint: format ${String(header.format)}, expected ${FORMAT}`);
   const bigScale = header.format === MICRO_FORMAT ? 10n ** 12n : 1n;
-  const state = createDedupeState();
   let at = 4 + headerLength;
   const take = (length: number): Buffer => {
     const part = Buffer.from(bytes.subarray(at, at + length)); // copied: aligned for typed arrays
     at += length;
     return part;
   };
-  for (const day of header.days) {
+  return header.days.map((day) => {
     const orderIds = day.keySlices.flatMap((length) => JSON.parse(take(length).toString('utf8')) as string[]);
     const [orderTime, paySecond, amount, user, channel] = day.sections.map(take) as Buffer[] & { length: 5 };
-    restoreDay(state, day.day, {
-      orderIds,
-      size: day.size,
-      orderTime: new Float64Array(orderTime!.buffer, orderTime!.byteOffset, day.size),
-      paySecond: new Int32Array(paySecond!.buffer, paySecond!.byteOffset, day.size),
-      amount: new Float64Array(amount!.buffer, amount!.byteOffset, day.size),
-      user: new Int32Array(user!.buffer, user!.byteOffset, day.size),
-      channel: new Int32Array(channel!.buffer, channel!.byteOffset, day.size),
-      users: day.users,
-      channels: day.channels,
-      bigAmounts: new Map(day.bigAmounts.map(([slot, amount]) => [slot, BigInt(amount) * bigScale])),
-    });
-  }
-  return state;
+    return [
+      day.day,
+      {
+        orderIds,
+        size: day.size,
+        orderTime: new Float64Array(orderTime!.buffer, orderTime!.byteOffset, day.size),
+        paySecond: new Int32Array(paySecond!.buffer, paySecond!.byteOffset, day.size),
+        amount: new Float64Array(amount!.buffer, amount!.byteOffset, day.size),
+        user: new Int32Array(user!.buffer, user!.byteOffset, day.size),
+        channel: new Int32Array(channel!.buffer, channel!.byteOffset, day.size),
+        users: day.users,
+        channels: day.channels,
+        bigAmounts: new Map(day.bigAmounts.map(([slot, amount]) => [slot, BigInt(amount) * bigScale])),
+      },
+    ];
+  });
 }
 
 interface SnapshotHeader {
