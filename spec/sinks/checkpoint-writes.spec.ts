@@ -43,7 +43,7 @@ describe('incremental checkpoints in the database (SQLite)', () => {
         await saveDelta(db, SOURCE, 4, { offsets: at(41), state: await encodeDelta(takeChanges(state), 4) }, 'then');
         return compactIncremental(base, deltas);
       }, 'now');
-      expect(folded).toBe(3);
+      expect(folded.folded).toBe(3);
       expect(await restore()).toEqual({ offsets: at(41), baseSeq: 3, contributions: currentContributions(state) });
       expect(await db('tradeflow_checkpoint_deltas').distinct('seq').pluck('seq')).toEqual([4]);
     } finally {

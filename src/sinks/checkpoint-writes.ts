@@ -74,15 +74,15 @@ export async function loadIncremental(db: Knex | Knex.Transaction, source: strin
 /**
  * Folds the base of `source` and its deltas into a new base, in a transaction of its own that
  * replaces them (a kill half-way leaves them as they were); deltas written meanwhile stay after
- * it. Returns the deltas folded (0 when there was nothing to fold).
+ * it. Returns how many deltas it folded (0 when there was nothing to fold) and the new base's bytes.
  */
-export async function compactCheckpoint(db: Knex, source: string, fold: (base: Buffer, deltas: readonly Buffer[]) => Promise<Buffer>, savedAt: string, halfWay = (): void => {}): Promise<number> {
+export async function compactCheckpoint(db: Knex, source: string, fold: (base: Buffer, deltas: readonly Buffer[]) => Promise<Buffer>, savedAt: string, halfWay = (): void => {}): Promise<{ folded: number; bytes: number }> {
   const stored = await loadIncremental(db, source);
   const last = stored?.deltas.at(-1);
-  if (stored === undefined || last === undefined) return 0;
+  if (stored === undefined || last === undefined) return { folded: 0, bytes: stored?.base.length ?? 0 };
   const state = await fold(stored.base, stored.deltas.map((d) => d.state));
   await db.transaction((trx) => saveCheckpoint(trx, source, { offsets: stored.offsets, state }, savedAt, halfWay, last.seq));
-  return stored.deltas.length;
+  return { folded: stored.deltas.length, bytes: state.length };
 }
 
 function parseOffsets(text: string): SourceOffset[] {

@@ -12,8 +12,11 @@ export interface FlushProgress {
    * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless),
    * captured when the flush left the pipeline and encoded meanwhile.
    */
-  readonly checkpoint?: Promise<Buffer>;
+  readonly checkpoint?: Promise<CheckpointState>;
 }
+
+/** A checkpoint's bytes: a whole state (a new chain), or delta `seq` of what changed since the one before. */
+export type CheckpointState = Buffer | { readonly delta: Buffer; readonly seq: number };
 
 /** Where flushes are written. */
 export interface ResultSink {
