@@ -3,8 +3,8 @@
  * capture (see `takeChanges`), and a stored base plus its deltas, in order, fold into the state
  * or into a new base, from bytes alone (compaction needs no live state).
  */
-import { decodeSnapshot, encodeCapture } from './dedupe-snapshot.ts';
-import { createDedupeState, restoreDay, type DayColumns, type DedupeChanges, type DedupeState } from './dedupe-state.ts';
+import { decodeEncodedDays, decodeIds, encodeDays, type EncodedDay } from './dedupe-snapshot.ts';
+import { createDedupeState, restoreDay, type DedupeChanges, type DedupeState } from './dedupe-state.ts';
 
 const DELTA_FORMAT = 'delta-1';
 const KEYS_PER_SLICE = 100_000;
@@ -52,7 +52,8 @@ export async function encodeDelta(changes: DedupeChanges, seq: number): Promise<
 
 /** A day being folded: columns with room to grow. */
 interface FoldedDay {
-  orderIds: string[];
+  /** The ids, still encoded: a fold only appends them. */
+  idSlices: Buffer[];
   size: number;
   orderTime: Float64Array;
   paySecond: Int32Array;
@@ -67,13 +68,13 @@ interface FoldedDay {
 /** The state that a base snapshot and the deltas after it (in order) hold; RangeError when a delta does not follow. */
 export function restoreIncremental(base: Buffer, deltas: readonly Buffer[]): DedupeState {
   const state = createDedupeState();
-  for (const [day, columns] of fold(base, deltas)) restoreDay(state, day, columns);
+  for (const [day, { idSlices, ...columns }] of fold(base, deltas)) restoreDay(state, day, { ...columns, orderIds: decodeIds(idSlices) });
   return state;
 }
 
 /** A new base snapshot holding what `base` and its `deltas` hold: what compaction writes in their place. */
-export function compactIncremental(base: Buffer, deltas: readonly Buffer[]): Promise<Buffer> {
-  return encodeCapture({ days: [...fold(base, deltas)] });
+export async function compactIncremental(base: Buffer, deltas: readonly Buffer[]): Promise<Buffer> {
+  return encodeDays([...fold(base, deltas)]);
 }
 
 /** The sequence number of a delta (RangeError when the bytes are not a delta). */
@@ -81,9 +82,9 @@ export function deltaSeq(delta: Buffer): number {
   return readHeader(delta).header.seq;
 }
 
-function fold(base: Buffer, deltas: readonly Buffer[]): Map<string, DayColumns> {
+function fold(base: Buffer, deltas: readonly Buffer[]): Map<string, EncodedDay> {
   const days = new Map<string, FoldedDay>();
-  for (const [day, columns] of decodeSnapshot(base)) days.set(day, { ...columns, orderIds: columns.orderIds.slice(0, columns.size), users: [...columns.users], channels: [...columns.channels], bigAmounts: new Map(columns.bigAmounts) });
+  for (const [day, columns] of decodeEncodedDays(base)) days.set(day, { ...columns, idSlices: [...columns.idSlices], users: [...columns.users], channels: [...columns.channels], bigAmounts: new Map(columns.bigAmounts) });
   let previous: number | undefined;
   for (const delta of deltas) {
     const { header, at } = readHeader(delta);
@@ -114,7 +115,7 @@ function applyDelta(days: Map<string, FoldedDay>, bytes: Buffer, header: DeltaHe
     days.set(change.day, folded);
     if (folded.size !== change.from) throw new RangeError(`Cannot restore the checkpoint: delta ${header.seq} follows ${change.from} orders of ${change.day}, the state has ${folded.size}`);
     if (folded.users.length !== change.usersFrom || folded.channels.length !== change.channelsFrom) throw new RangeError(`Cannot restore the checkpoint: delta ${header.seq} does not follow the users and channels of ${change.day}`);
-    for (const length of change.keySlices) append(folded.orderIds, JSON.parse(take(length).toString('utf8')) as string[]);
+    for (const length of change.keySlices) folded.idSlices.push(take(length));
     const [changed, orderTime, paySecond, amount, user, channel] = change.sections.map(take) as Buffer[] & { length: 6 };
     const rows = change.changed + change.size - change.from;
     const slots = new Int32Array(changed!.buffer, changed!.byteOffset, change.changed);
@@ -142,7 +143,7 @@ function append(target: string[], values: readonly string[]): void {
 }
 
 function emptyDay(): FoldedDay {
-  return { orderIds: [], size: 0, orderTime: new Float64Array(0), paySecond: new Int32Array(0), amount: new Float64Array(0), user: new Int32Array(0), channel: new Int32Array(0), users: [], channels: [], bigAmounts: new Map() };
+  return { idSlices: [], size: 0, orderTime: new Float64Array(0), paySecond: new Int32Array(0), amount: new Float64Array(0), user: new Int32Array(0), channel: new Int32Array(0), users: [], channels: [], bigAmounts: new Map() };
 }
 
 function grow(day: FoldedDay, size: number): void {
@@ -160,6 +161,6 @@ function grow(day: FoldedDay, size: number): void {
   day.channel = larger(day.channel, (n) => new Int32Array(n));
 }
 
-function view(day: FoldedDay): DayColumns {
+function view(day: FoldedDay): EncodedDay {
   return { ...day, orderTime: day.orderTime.subarray(0, day.size), paySecond: day.paySecond.subarray(0, day.size), amount: day.amount.subarray(0, day.size), user: day.user.subarray(0, day.size), channel: day.channel.subarray(0, day.size) };
 }

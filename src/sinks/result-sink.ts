@@ -9,8 +9,9 @@ export interface FlushProgress {
   /** Per partition, the position up to which (that offset excluded) the effects are in the table after this flush. */
   readonly covered: readonly SourceOffset[];
   /**
-   * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless),
-   * captured when the flush left the pipeline and encoded meanwhile.
+   * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless), whole
+   * or as a delta of what changed since the checkpoint before, captured when the flush left the
+   * pipeline and encoded meanwhile.
    */
   readonly checkpoint?: Promise<CheckpointState>;
 }
