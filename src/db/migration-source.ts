@@ -7,7 +7,7 @@ import * as checkpointsTable from './migrations/003-tradeflow-checkpoints.ts';
 import * as rejectKeys from './migrations/004-reject-keys.ts';
 import * as historyTable from './migrations/005-trade-channel-history.ts';
 import * as nextOffsets from './migrations/006-next-offsets.ts';
-import * as checkpointDeltas from './migrations/007-checkpoint-deltas.ts';
+import * as checkpointDeltas from './migrations/008-checkpoint-deltas.ts';
 
 /** Where knex records which migrations ran. */
 export const MIGRATIONS_TABLE = 'tradeflow_migrations';
@@ -19,7 +19,7 @@ const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['004-reject-keys', rejectKeys],
   ['005-trade-channel-history', historyTable],
   ['006-next-offsets', nextOffsets],
-  ['007-checkpoint-deltas', checkpointDeltas],
+  ['008-checkpoint-deltas', checkpointDeltas],
 ]);
 
 /**
