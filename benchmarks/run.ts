@@ -11,7 +11,9 @@
  * --pause-orders N[,N..] (default 200000; 0 skips the rebalance pause of a moved partition, with
  * snapshots against a full replay of its log: `--snapshot-interval 0`, or the checkout given with
  * --pause-baseline DIR, e.g. one of the code before; for the dedupe stage, and for the aggregate
- * stage when MariaDB is there too).
+ * stage when MariaDB is there too), --checkpoint-orders N[,N..] (default 1000000,10000000; 0
+ * skips full against delta checkpoints of a day of N orders after an interval of 20,000
+ * orders/s x 10 s, 30% updates, and the restore of base + delta).
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -27,6 +29,7 @@ import { scaleOutRuns } from './scale-out.ts';
 import { aggregatePauses } from './aggregate-pause.ts';
 import { rebalancePauses, type PauseVariant } from './rebalance-pause.ts';
 import { startupTimes } from './startup.ts';
+import { incrementalCheckpoint } from './checkpoint.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
 
 const { values } = parseArgs({
@@ -41,6 +44,7 @@ const { values } = parseArgs({
     'startup-rounds': { type: 'string', default: '11' },
     'pause-orders': { type: 'string', default: '200000' },
     'pause-baseline': { type: 'string' },
+    'checkpoint-orders': { type: 'string', default: '1000000,10000000' },
   },
 });
 const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
@@ -164,6 +168,21 @@ if (startupRounds > 0) {
   if (installed === undefined) process.stderr.write('bench: dist/ is not built (npm run build), the installed command skipped\n');
   else rows.push(['start-up, tradeflow --help, installed (dist/)', ms(installed), floor, `${(bare / installed).toFixed(2)} (${(installed / bare).toFixed(1)}x node -e 0)`]);
   rows.push(['start-up, tradeflow --help, from the sources (tsx)', ms(source), floor, `${(bare / source).toFixed(2)} (${(source / bare).toFixed(1)}x node -e 0)`]);
+}
+
+const checkpointSizes = String(values['checkpoint-orders']).split(',').map(Number).filter((orders) => orders > 0);
+for (const orders of checkpointSizes) {
+  process.stderr.write(`bench: checkpoints of a day of ${orders.toLocaleString('en-US')} orders, full and delta...\n`);
+  const figures = await incrementalCheckpoint(orders);
+  const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const ms = (value: number): string => `${value.toFixed(1)} ms`;
+  rows.push([
+    `checkpoint, a day of ${orders.toLocaleString('en-US')} orders, delta after 10 s at 20,000 orders/s (30% updates)`,
+    `pause ${ms(figures.delta.pauseMs)}, encode ${ms(figures.delta.encodeMs)}, ${mb(figures.delta.bytes)}`,
+    `${ms(figures.full.pauseMs)}, encode ${ms(figures.full.encodeMs)}, ${mb(figures.full.bytes)} (full)`,
+    `${(figures.full.pauseMs / figures.delta.pauseMs).toFixed(0)}x shorter pause; delta ${((figures.delta.bytes / figures.full.bytes) * 100).toFixed(1)}% of full`,
+  ]);
+  rows.push([`restore, base + delta of ${orders.toLocaleString('en-US')} orders (compaction of the same: ${(figures.compactMs / 1000).toFixed(2)} s)`, `${(figures.restoreMs / 1000).toFixed(2)} s`, '', '']);
 }
 
 const memoryOrders = Number(values['memory-orders']);

@@ -7,8 +7,10 @@ import type { Knex } from 'knex';
 import type { KafkaCounters } from './core/batch.ts';
 import { withFields, type Logger } from './core/log.ts';
 import { dayInZone, timestampInZone, type DaySelection } from './core/business-day.ts';
-import { restoreDedupe, snapshotDedupe } from './core/dedupe-snapshot.ts';
-import { createDedupeState, keepOnlyDay, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
+import { restoreIncremental } from './core/dedupe-delta.ts';
+import { snapshotDedupe } from './core/dedupe-snapshot.ts';
+import { createDedupeState, keepOnlyDay, trackChanges, trackedOrders, type DedupeState } from './core/dedupe-state.ts';
+import { incrementalCheckpoints, type IncrementalCheckpoints, type StoredChain } from './incremental-checkpoints.ts';
 import { loggedFeedCheck } from './core/feed-check.ts';
 import { streamChannels, streamReader } from './core/stream-layout.ts';
 import { openDatabase } from './db/connect.ts';
@@ -18,7 +20,7 @@ import { codecWarning } from './kafka/codecs.ts';
 import { startOffsets } from './kafka/start-offsets.ts';
 import type { StartupMode } from './kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
-import { dropCheckpoint, loadCheckpoint, loadProgress, saveCheckpoint } from './sinks/checkpoint-writes.ts';
+import { dropCheckpoint, loadIncremental, loadProgress, saveCheckpoint } from './sinks/checkpoint-writes.ts';
 import type { FlushProgress } from './sinks/result-sink.ts';
 import { openRunScreen, type RunScreen } from './screen/run-screen.ts';
 import { loggedDatabaseSink, type DatabaseHealth } from './runtime/logged-database-sink.ts';
@@ -49,9 +51,11 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
   let display: NodeJS.Timeout | undefined;
   let source: OrderSource | undefined;
   let screen: RunScreen | undefined;
+  let checkpoints: IncrementalCheckpoints | undefined;
   try {
     await migrateToLatest(db);
-    const { dedupeState, resumeFrom, checkpointKey, writtenUpTo } = await restore(db, plan, context);
+    const { dedupeState, resumeFrom, checkpointKey, writtenUpTo, chain } = await restore(db, plan, context);
+    if (checkpointKey !== undefined && chain !== undefined) checkpoints = incrementalCheckpoints(db, checkpointKey, dedupeState, chain, log, () => timestampInZone(clock(), plan.zone));
     source = openSource(plan, resumeFrom, log, counters);
     const reading = source;
     if (plan.http !== undefined) {
@@ -102,11 +106,14 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
       clock,
       scheduler: clockScheduler(clock),
       ...(checkpointKey !== undefined && {
-        checkpoint: { key: checkpointKey, intervalMs: plan.checkpointIntervalMs, take: () => snapshotDedupe(dedupeState), restoredAt, ...(writtenUpTo && { writtenUpTo }) },
+        checkpoint: { key: checkpointKey, intervalMs: plan.checkpointIntervalMs, take: () => checkpoints?.take() ?? snapshotDedupe(dedupeState), restoredAt, ...(writtenUpTo && { writtenUpTo }) },
       }),
       onFlush: (flush, progress) => {
         for (const row of [...flush.upserts, ...flush.deletes]) daysWritten.add(row.beginTime.slice(0, 10));
-        if (progress?.checkpoint !== undefined) checkpointSaved = progress;
+        if (progress?.checkpoint !== undefined) {
+          checkpointSaved = progress;
+          checkpoints?.written();
+        }
       },
     });
     if (checkpointSaved !== undefined) {
@@ -121,6 +128,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     await screen?.close();
     clearInterval(display);
     await source?.close?.();
+    await checkpoints?.finish();
     await db.destroy();
   }
 }
@@ -135,7 +143,7 @@ async function restore(
   db: Knex,
   plan: JobPlan,
   { clock, log }: JobContext,
-): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, NextOffset>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, NextOffset> }> {
+): Promise<{ dedupeState: DedupeState; resumeFrom?: ReadonlyMap<number, NextOffset>; checkpointKey?: string; writtenUpTo?: ReadonlyMap<number, NextOffset>; chain?: StoredChain }> {
   if (plan.source.kind !== 'kafka') return { dedupeState: createDedupeState() };
   const { brokers, topic, group, startup } = plan.source;
   const checkpointKey = `kafka:${topic}:${group}`;
@@ -148,23 +156,27 @@ async function restore(
       { checkpoint: checkpointKey, topic, group },
     );
   } else {
-    const checkpoint = await loadCheckpoint(db, checkpointKey);
+    const checkpoint = await loadIncremental(db, checkpointKey);
     if (checkpoint !== undefined) {
-      const dedupeState = restoreDedupe(checkpoint.state);
+      const dedupeState = restoreIncremental(checkpoint.base, checkpoint.deltas.map((d) => d.state));
+      trackChanges(dedupeState); // before the days are dropped: the next delta drops them too
+      const chain = { lastSeq: checkpoint.deltas.at(-1)?.seq ?? checkpoint.baseSeq, baseBytes: checkpoint.base.length, deltaBytes: checkpoint.deltas.reduce((sum, d) => sum + d.state.length, 0) };
       if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(clock(), plan.zone)); // down at midnight: that day is final
       const writtenUpTo = await loadProgress(db, checkpointKey);
       log.info(`resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`, { checkpoint: checkpointKey, topic, group, orders: trackedOrders(dedupeState) });
-      return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.next])), checkpointKey, writtenUpTo };
+      return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.next])), checkpointKey, writtenUpTo, chain };
     }
   }
   const dedupeState = createDedupeState();
+  trackChanges(dedupeState);
   const begin = await startOffsets(brokers, topic, startup);
-  if (begin.size === 0) return { dedupeState, checkpointKey }; // no such topic (yet): the source says so
+  if (begin.size === 0) return { dedupeState, checkpointKey }; // no such topic (yet): the source says so (no chain: full checkpoints)
   const offsets = [...begin].map(([partition, next]) => ({ partition, next }));
   const state = await snapshotDedupe(dedupeState);
   await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(clock(), plan.zone)));
+  const chain = { lastSeq: 0, baseBytes: state.length, deltaBytes: 0 };
   if (plan.source.reset !== true) log.info(`no checkpoint of ${checkpointKey} yet: starting at --startup ${describeStartup(startup)} (offsets ${describeOffsets(offsets)}); a restart goes on from there`, { checkpoint: checkpointKey, topic, group, offsets: describeOffsets(offsets) });
-  return { dedupeState, resumeFrom: begin, checkpointKey };
+  return { dedupeState, resumeFrom: begin, checkpointKey, chain };
 }
 
 function describeStartup(startup: StartupMode): string {

@@ -6,7 +6,7 @@ import type { Flush } from './core/flush.ts';
 import { groupKeyOfRow } from './core/group-key.ts';
 import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
 import { boundedWrites } from './runtime/bounded-writes.ts';
-import type { FlushProgress, ResultSink } from './sinks/result-sink.ts';
+import type { CheckpointState, FlushProgress, ResultSink } from './sinks/result-sink.ts';
 import type { FlowControl, OrderSource } from './sources/order-source.ts';
 
 /** Checkpointing of a run: the state, taken with a flush, written in the flush's transaction. */
@@ -15,8 +15,8 @@ export interface CheckpointOptions {
   readonly key: string;
   /** Take a checkpoint with the first flush after this many ms. Default: 10000. */
   readonly intervalMs?: number;
-  /** The state now (captured synchronously as the flush leaves the pipeline), as bytes when encoded. */
-  readonly take: () => Promise<Buffer>;
+  /** The state now, or what changed since the last take (captured synchronously as the flush leaves the pipeline), as bytes when encoded. */
+  readonly take: () => Promise<CheckpointState>;
   /** The positions the restored state covers (empty for a fresh start). */
   readonly restoredAt: ReadonlyMap<number, NextOffset>;
   /**

@@ -51,7 +51,7 @@ describe('tradeflow run --config', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(sqliteRows(db, RESULT_SQL.replace('trade_channel_collect', 'shop_sales'))).toEqual(SAMPLE_DAY);
     const tables = sqliteRows(db, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").map((row) => row.name);
-    expect(tables).toEqual(['shop_sales', 'shop_sales_checkpoints', 'shop_sales_history', 'shop_sales_migrations', 'shop_sales_migrations_lock', 'shop_sales_progress', 'shop_sales_rejects', 'shop_sales_snapshots']);
+    expect(tables).toEqual(['shop_sales', 'shop_sales_checkpoint_deltas', 'shop_sales_checkpoints', 'shop_sales_history', 'shop_sales_migrations', 'shop_sales_migrations_lock', 'shop_sales_progress', 'shop_sales_rejects', 'shop_sales_snapshots']);
     expect(sqliteRows(db, 'select source_offset as line from shop_sales_rejects')).toEqual([{ line: 12 }]);
     // Migrating again with the same job file finds everything in place.
     const migrate = await runCli(['migrate', '--db', `sqlite:${db}`, '--config', config]);

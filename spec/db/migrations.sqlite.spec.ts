@@ -13,7 +13,7 @@ describe('the migrations on SQLite', () => {
     try {
       for (let step = 0; step < 3; step++) await db.migrate.up({ migrationSource, tableName: MIGRATIONS_TABLE }); // as version 003 left it
       await db('trade_order_rejects').insert({ source: 'file:orders.jsonl', source_partition: 0, source_offset: 4, reason: 'not valid JSON', raw: '{"x":', raw_bytes: 5, rejected_at: '2021-03-25 10:00:00' });
-      expect(await migrateToLatest(db)).toEqual(['004-reject-keys', '005-trade-channel-history', '006-next-offsets', '007-tradeflow-snapshots']);
+      expect(await migrateToLatest(db)).toEqual(['004-reject-keys', '005-trade-channel-history', '006-next-offsets', '007-tradeflow-snapshots', '008-checkpoint-deltas']);
       const reject = (raw: string): Reject => ({ source: 'file:orders.jsonl', partition: 0, offset: 4, reason: 'not valid JSON', raw, rawBytes: Buffer.byteLength(raw), rejectedAt: 0 });
       await databaseSink(db, { counters: createCounters(), formatTime: String }).write({ upserts: [], deletes: [], rejects: [reject('{"x":'), reject('[1]'), reject('[1]')], progress: [], history: [] });
       expect(await db('trade_order_rejects').select('raw').orderBy('id')).toEqual([{ raw: '{"x":' }, { raw: '[1]' }]);
@@ -35,7 +35,7 @@ describe('the migrations on SQLite', () => {
         { source: 'kafka:orders:g', source_partition: 0, source_offset: 45 },
         { source: 'kafka:changes:agg', source_partition: 3, source_offset: -1 }, // an aggregate stage's "nothing written yet"
       ]);
-      expect(await migrateToLatest(db)).toEqual(['006-next-offsets', '007-tradeflow-snapshots']);
+      expect(await migrateToLatest(db)).toEqual(['006-next-offsets', '007-tradeflow-snapshots', '008-checkpoint-deltas']);
       expect(await loadCheckpoint(db, 'kafka:orders:g')).toEqual({ offsets: [{ partition: 0, next: 42 }, { partition: 1, next: 0 }], state: Buffer.from([1, 2]) });
       expect([...(await loadProgress(db, 'kafka:orders:g'))]).toEqual([[0, 46]]);
       expect([...(await loadProgress(db, 'kafka:changes:agg'))]).toEqual([[3, 0]]);

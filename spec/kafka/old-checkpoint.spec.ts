@@ -35,8 +35,8 @@ describeWithService(KAFKA, reachable, 'a checkpoint of the old offset format, on
     const first = await runCli([...args, '--startup', 'earliest']);
     expect(first.code, first.stderr).toBe(0);
 
-    // The database as the version before left it: migration 006 undone, positions "last included".
-    await db.migrate.down({ migrationSource, tableName: MIGRATIONS_TABLE });
+    // The database as the version before left it: migrations 008, 007 and 006 undone, positions "last included".
+    for (let step = 0; step < 3; step++) await db.migrate.down({ migrationSource, tableName: MIGRATIONS_TABLE });
     const [stored] = (await db('tradeflow_checkpoints').where({ source: `kafka:${topic}:${topic}`, chunk: 0 }).select('offsets')) as { offsets: string }[];
     const old = JSON.parse(stored!.offsets) as { partition: number; offset: number }[];
     expect(old.map((o) => Object.keys(o).sort())).toEqual([['offset', 'partition'], ['offset', 'partition']]);

@@ -38,6 +38,12 @@ interface DayOrders {
   /** Interned per day, so that dropping a day frees its users too. */
   readonly users: Interned;
   readonly channels: Interned;
+  /** Change tracking (see {@link trackChanges}): how many orders, users and channels the last capture had. */
+  captured: number;
+  capturedUsers: number;
+  capturedChannels: number;
+  /** Slots below `captured` changed since the last capture; undefined while nothing is tracked. */
+  changed: Set<number> | undefined;
 }
 
 /** Strings seen more than once (users, channels) stored once, referred to by index. */
@@ -49,6 +55,8 @@ interface Interned {
 /** The dedupe state of every day being tracked. */
 export interface DedupeState {
   readonly days: Map<string, DayOrders>;
+  /** While changes are tracked: the days dropped since the last capture. */
+  dropped?: Set<string>;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -67,6 +75,7 @@ export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribu
   let orders = state.days.get(day);
   if (orders === undefined) {
     orders = createDayOrders();
+    if (state.dropped !== undefined) orders.changed = new Set();
     state.days.set(day, orders);
   }
   const slot = orders.slots.get(order.orderId);
@@ -107,6 +116,7 @@ function applyDelete(orders: DayOrders, slot: number, orderTime: number, counted
 }
 
 function markDeleted(orders: DayOrders, slot: number, orderTime: number): void {
+  if (slot < orders.captured) orders.changed?.add(slot);
   orders.orderTime[slot] = orderTime;
   orders.paySecond[slot] = DELETED;
   orders.bigAmounts.delete(slot);
@@ -114,12 +124,12 @@ function markDeleted(orders: DayOrders, slot: number, orderTime: number): void {
 
 /** Forgets a day (live mode, after midnight): its orders no longer change anything. */
 export function dropDay(state: DedupeState, day: string): void {
-  state.days.delete(day);
+  if (state.days.delete(day)) state.dropped?.add(day);
 }
 
 /** Forgets every day but `day` (a restart after midnight: the days before are final). */
 export function keepOnlyDay(state: DedupeState, day: string): void {
-  for (const tracked of [...state.days.keys()]) if (tracked !== day) state.days.delete(tracked);
+  for (const tracked of [...state.days.keys()]) if (tracked !== day) dropDay(state, tracked);
 }
 
 /** How many orders are tracked, over all days. */
@@ -130,6 +140,7 @@ export function trackedOrders(state: DedupeState): number {
 }
 
 function store(orders: DayOrders, slot: number, order: PaidVersion): void {
+  if (slot < orders.captured) orders.changed?.add(slot);
   orders.orderTime[slot] = order.orderTime;
   orders.paySecond[slot] = secondOfDay(order.payTime);
   if (typeof order.realPay === 'number') {
@@ -168,6 +179,10 @@ function createDayOrders(capacity = INITIAL_CAPACITY): DayOrders {
     bigAmounts: new Map(),
     users: interned(),
     channels: interned(),
+    captured: 0,
+    capturedUsers: 0,
+    capturedChannels: 0,
+    changed: undefined,
   };
 }
 
@@ -259,6 +274,10 @@ export function restoreDay(state: DedupeState, day: string, columns: DayColumns)
   for (const [slot, micros] of columns.bigAmounts) orders.bigAmounts.set(slot, micros);
   columns.users.forEach((user) => intern(orders.users, user));
   columns.channels.forEach((channel) => intern(orders.channels, channel));
+  if (state.dropped !== undefined) {
+    orders.changed = new Set();
+    state.dropped.add(day); // put back whole: a delta resets the day, then appends every order
+  }
   state.days.set(day, orders);
 }
 
@@ -269,4 +288,97 @@ export function currentContributions(state: DedupeState): Contribution[] {
     for (let slot = 0; slot < orders.size; slot++) if (orders.paySecond[slot] !== DELETED) out.push({ ...retraction(orders, slot, day), sign: 1 });
   }
   return out;
+}
+
+/**
+ * Starts tracking what changes from now on (the state as it is counts as captured): the orders
+ * appended, the slots changed, the days dropped, for {@link takeChanges}.
+ */
+export function trackChanges(state: DedupeState): void {
+  state.dropped = new Set();
+  for (const orders of state.days.values()) markCaptured(orders);
+}
+
+function markCaptured(orders: DayOrders): void {
+  orders.captured = orders.size;
+  orders.capturedUsers = orders.users.values.length;
+  orders.capturedChannels = orders.channels.values.length;
+  orders.changed = new Set();
+}
+
+/** What changed in one day since the last capture: the changed slots first, then the appended ones. */
+export interface DayChanges {
+  readonly day: string;
+  /** The day's order count at the last capture: appended orders take slots `from` to `size - 1`. */
+  readonly from: number;
+  readonly size: number;
+  /** The slots below `from` that changed, ascending. */
+  readonly changed: Int32Array;
+  /** The ids of the appended orders. */
+  readonly appendedIds: readonly string[];
+  /** One entry per changed slot, then one per appended slot. */
+  readonly orderTime: Float64Array;
+  readonly paySecond: Int32Array;
+  readonly amount: Float64Array;
+  readonly user: Int32Array;
+  readonly channel: Int32Array;
+  /** The users and channels interned since the last capture (their indexes go on from `usersFrom`, `channelsFrom`). */
+  readonly usersFrom: number;
+  readonly users: readonly string[];
+  readonly channelsFrom: number;
+  readonly channels: readonly string[];
+  /** Big amounts of the changed and appended slots, by slot. */
+  readonly bigAmounts: ReadonlyMap<number, bigint>;
+}
+
+/** Everything that changed since the last capture. */
+export interface DedupeChanges {
+  /** Days dropped (or put back whole): a restore forgets them before it applies `days`. */
+  readonly dropped: readonly string[];
+  readonly days: readonly DayChanges[];
+}
+
+/**
+ * Copies what changed since the last capture (or since {@link trackChanges}) and makes now the
+ * last capture: synchronous, and proportional to the changes, not to the state.
+ */
+export function takeChanges(state: DedupeState): DedupeChanges {
+  if (state.dropped === undefined) throw new RangeError('Cannot take the changes of the dedupe state: they are not tracked (trackChanges first)');
+  const dropped = [...state.dropped];
+  state.dropped.clear();
+  const days: DayChanges[] = [];
+  for (const [day, orders] of state.days) {
+    const changed = Int32Array.from(orders.changed ?? []).sort();
+    const from = orders.captured;
+    const size = orders.size;
+    if (changed.length === 0 && from === size && orders.capturedUsers === orders.users.values.length && orders.capturedChannels === orders.channels.values.length) continue;
+    const gather = <A extends Float64Array | Int32Array>(target: A, column: A): A => {
+      for (let i = 0; i < changed.length; i++) target[i] = column[changed[i]!]!;
+      target.set(column.subarray(from, size), changed.length);
+      return target;
+    };
+    const rows = changed.length + size - from;
+    const bigAmounts = new Map<number, bigint>();
+    for (const slot of changed) if (orders.bigAmounts.has(slot)) bigAmounts.set(slot, orders.bigAmounts.get(slot)!);
+    for (const [slot, attos] of orders.bigAmounts) if (slot >= from) bigAmounts.set(slot, attos);
+    days.push({
+      day,
+      from,
+      size,
+      changed,
+      appendedIds: orders.ids.slice(from, size),
+      orderTime: gather(new Float64Array(rows), orders.orderTime),
+      paySecond: gather(new Int32Array(rows), orders.paySecond),
+      amount: gather(new Float64Array(rows), orders.amount),
+      user: gather(new Int32Array(rows), orders.user),
+      channel: gather(new Int32Array(rows), orders.channel),
+      usersFrom: orders.capturedUsers,
+      users: orders.users.values.slice(orders.capturedUsers),
+      channelsFrom: orders.capturedChannels,
+      channels: orders.channels.values.slice(orders.capturedChannels),
+      bigAmounts,
+    });
+    markCaptured(orders);
+  }
+  return { dropped, days };
 }

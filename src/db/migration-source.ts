@@ -8,6 +8,7 @@ import * as rejectKeys from './migrations/004-reject-keys.ts';
 import * as historyTable from './migrations/005-trade-channel-history.ts';
 import * as nextOffsets from './migrations/006-next-offsets.ts';
 import * as snapshotsTable from './migrations/007-tradeflow-snapshots.ts';
+import * as checkpointDeltas from './migrations/008-checkpoint-deltas.ts';
 
 /** Where knex records which migrations ran. */
 export const MIGRATIONS_TABLE = 'tradeflow_migrations';
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyMap<string, Knex.Migration> = new Map([
   ['005-trade-channel-history', historyTable],
   ['006-next-offsets', nextOffsets],
   ['007-tradeflow-snapshots', snapshotsTable],
+  ['008-checkpoint-deltas', checkpointDeltas],
 ]);
 
 /**

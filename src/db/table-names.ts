@@ -12,6 +12,7 @@ export interface TableNames {
   readonly trade_channel_history: string;
   readonly trade_order_rejects: string;
   readonly tradeflow_checkpoints: string;
+  readonly tradeflow_checkpoint_deltas: string;
   readonly tradeflow_progress: string;
   readonly tradeflow_snapshots: string;
   readonly tradeflow_migrations: string;
@@ -23,6 +24,7 @@ export const TUTORIAL_TABLES: TableNames = {
   trade_channel_history: 'trade_channel_history',
   trade_order_rejects: 'trade_order_rejects',
   tradeflow_checkpoints: 'tradeflow_checkpoints',
+  tradeflow_checkpoint_deltas: 'tradeflow_checkpoint_deltas',
   tradeflow_progress: 'tradeflow_progress',
   tradeflow_snapshots: 'tradeflow_snapshots',
   tradeflow_migrations: 'tradeflow_migrations',
@@ -37,6 +39,7 @@ export function tablesBeside(result: string): TableNames {
     trade_channel_history: `${result}_history`,
     trade_order_rejects: `${result}_rejects`,
     tradeflow_checkpoints: `${result}_checkpoints`,
+    tradeflow_checkpoint_deltas: `${result}_checkpoint_deltas`,
     tradeflow_progress: `${result}_progress`,
     tradeflow_snapshots: `${result}_snapshots`,
     // Its own record of migrations: another set of tables in the database has its own.

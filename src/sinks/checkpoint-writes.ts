@@ -12,14 +12,30 @@ export interface Checkpoint {
 
 const CHUNK_BYTES = 4 << 20;
 
-/** Replaces the checkpoint of `source` with this state and offsets. */
-export async function saveCheckpoint(db: Knex | Knex.Transaction, source: string, checkpoint: Checkpoint, savedAt: string, halfWay = (): void => {}): Promise<void> {
+/**
+ * Replaces the checkpoint of `source` with this state and offsets: a new base that holds the
+ * deltas up to `seq` (a compaction; they are deleted with the old base), or without `seq` a new
+ * chain (every delta deleted).
+ */
+export async function saveCheckpoint(db: Knex | Knex.Transaction, source: string, checkpoint: Checkpoint, savedAt: string, halfWay = (): void => {}, seq?: number): Promise<void> {
   await db('tradeflow_checkpoints').where({ source }).delete();
   halfWay();
+  await insertChunks(db, 'tradeflow_checkpoints', { source, seq: seq ?? 0 }, checkpoint, savedAt);
+  const deltas = db('tradeflow_checkpoint_deltas').where({ source });
+  await (seq === undefined ? deltas : deltas.andWhere('seq', '<=', seq)).delete();
+}
+
+/** Adds delta `seq` (what changed since delta `seq - 1` or the base) after the checkpoint of `source`, with the offsets it reaches. */
+export async function saveDelta(db: Knex | Knex.Transaction, source: string, seq: number, delta: Checkpoint, savedAt: string): Promise<void> {
+  await db('tradeflow_checkpoint_deltas').where({ source, seq }).delete(); // a retried write
+  await insertChunks(db, 'tradeflow_checkpoint_deltas', { source, seq }, delta, savedAt);
+}
+
+async function insertChunks(db: Knex | Knex.Transaction, table: string, key: { source: string; seq: number }, checkpoint: Checkpoint, savedAt: string): Promise<void> {
   const chunks = Math.max(1, Math.ceil(checkpoint.state.length / CHUNK_BYTES));
   for (let chunk = 0; chunk < chunks; chunk++) {
-    await db('tradeflow_checkpoints').insert({
-      source,
+    await db(table).insert({
+      ...key,
       chunk,
       offsets: chunk === 0 ? JSON.stringify(checkpoint.offsets.map(({ partition, next }) => ({ partition, next }))) : null,
       data: checkpoint.state.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES),
@@ -28,12 +44,57 @@ export async function saveCheckpoint(db: Knex | Knex.Transaction, source: string
   }
 }
 
+/** A base and the deltas after it, in order: what a restore folds. */
+export interface IncrementalCheckpoint {
+  /** The offsets of the last delta (or of the base). */
+  readonly offsets: readonly SourceOffset[];
+  readonly base: Buffer;
+  /** The last delta the base holds. */
+  readonly baseSeq: number;
+  readonly deltas: readonly { readonly seq: number; readonly state: Buffer }[];
+}
+
+/** The base of `source` and its deltas, or undefined when there is no checkpoint. */
+export async function loadIncremental(db: Knex | Knex.Transaction, source: string): Promise<IncrementalCheckpoint | undefined> {
+  const base = await loadCheckpoint(db, source);
+  if (base === undefined) return undefined;
+  const [row] = (await db('tradeflow_checkpoints').where({ source, chunk: 0 }).select('seq')) as { seq: number }[];
+  const baseSeq = Number(row?.seq ?? 0);
+  const rows = (await db('tradeflow_checkpoint_deltas').where({ source }).andWhere('seq', '>', baseSeq).orderBy([{ column: 'seq' }, { column: 'chunk' }])) as { seq: number; chunk: number; offsets: string | null; data: Buffer }[];
+  const deltas: { seq: number; state: Buffer }[] = [];
+  let offsets = base.offsets;
+  for (const seq of [...new Set(rows.map((r) => Number(r.seq)))]) {
+    const chunks = rows.filter((r) => Number(r.seq) === seq);
+    if (chunks[0]?.offsets !== null && chunks[0] !== undefined) offsets = parseOffsets(chunks[0].offsets);
+    deltas.push({ seq, state: Buffer.concat(chunks.map((c) => c.data)) });
+  }
+  return { offsets, base: base.state, baseSeq, deltas };
+}
+
+/**
+ * Folds the base of `source` and its deltas into a new base, in a transaction of its own that
+ * replaces them (a kill half-way leaves them as they were); deltas written meanwhile stay after
+ * it. Returns how many deltas it folded (0 when there was nothing to fold) and the new base's bytes.
+ */
+export async function compactCheckpoint(db: Knex, source: string, fold: (base: Buffer, deltas: readonly Buffer[]) => Promise<Buffer>, savedAt: string, halfWay = (): void => {}): Promise<{ folded: number; bytes: number }> {
+  const stored = await loadIncremental(db, source);
+  const last = stored?.deltas.at(-1);
+  if (stored === undefined || last === undefined) return { folded: 0, bytes: stored?.base.length ?? 0 };
+  const state = await fold(stored.base, stored.deltas.map((d) => d.state));
+  await db.transaction((trx) => saveCheckpoint(trx, source, { offsets: stored.offsets, state }, savedAt, halfWay, last.seq));
+  return { folded: stored.deltas.length, bytes: state.length };
+}
+
+function parseOffsets(text: string): SourceOffset[] {
+  return (JSON.parse(text) as { partition: number; next: number }[]).map(({ partition, next }) => ({ partition, next: asNextOffset(next) }));
+}
+
 /** The checkpoint of `source`, or undefined when there is none. */
 export async function loadCheckpoint(db: Knex | Knex.Transaction, source: string): Promise<Checkpoint | undefined> {
   const rows = (await db('tradeflow_checkpoints').where({ source }).orderBy('chunk')) as { chunk: number; offsets: string | null; data: Buffer }[];
   const first = rows[0];
   if (first === undefined || first.offsets === null) return undefined;
-  const offsets = (JSON.parse(first.offsets) as { partition: number; next: number }[]).map(({ partition, next }) => ({ partition, next: asNextOffset(next) }));
+  const offsets = parseOffsets(first.offsets);
   return { offsets, state: Buffer.concat(rows.map((row) => row.data)) };
 }
 
@@ -57,6 +118,7 @@ export async function dropCheckpoint(db: Knex, source: string): Promise<{ readon
   return db.transaction(async (trx) => {
     const checkpoint = await loadCheckpoint(trx, source);
     await trx('tradeflow_checkpoints').where({ source }).delete();
+    await trx('tradeflow_checkpoint_deltas').where({ source }).delete();
     await trx('tradeflow_progress').where({ source }).delete();
     return { checkpoint };
   });

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { PipelineCounters } from '../core/batch.ts';
 import type { Flush } from '../core/flush.ts';
 import { describeDbError, isTransientDbError } from './db-errors.ts';
-import { saveCheckpoint, saveProgress } from './checkpoint-writes.ts';
-import { WriteFenced, type FlushProgress, type ResultSink } from './result-sink.ts';
+import { saveCheckpoint, saveDelta, saveProgress } from './checkpoint-writes.ts';
+import { WriteFenced, type CheckpointState, type FlushProgress, type ResultSink } from './result-sink.ts';
 import { retryTransient, RetryStopped, type RetryOptions } from './retry.ts';
 import { historyRetention } from './history-retention.ts';
 import { pruneHistory, writeGroupHistory } from './history-writes.ts';
@@ -109,12 +109,15 @@ export async function writeFlush(db: Knex | Knex.Transaction, flush: Flush, form
 export async function writeProgress(
   db: Knex | Knex.Transaction,
   progress: FlushProgress,
-  state: Buffer | undefined,
+  state: CheckpointState | undefined,
   formatTime: (epochMs: number) => string,
   halfWay: () => void = () => {},
 ): Promise<void> {
   await saveProgress(db, progress.key, progress.covered);
-  if (state !== undefined) await saveCheckpoint(db, progress.key, { offsets: progress.covered, state }, formatTime(Date.now()), halfWay);
+  if (state === undefined) return;
+  if (Buffer.isBuffer(state)) return saveCheckpoint(db, progress.key, { offsets: progress.covered, state }, formatTime(Date.now()), halfWay);
+  halfWay();
+  await saveDelta(db, progress.key, state.seq, { offsets: progress.covered, state: state.delta }, formatTime(Date.now()));
 }
 
 function writeFailure(error: unknown): Error {

@@ -9,11 +9,15 @@ export interface FlushProgress {
   /** Per partition, the position up to which (that offset excluded) the effects are in the table after this flush. */
   readonly covered: readonly SourceOffset[];
   /**
-   * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless),
-   * captured when the flush left the pipeline and encoded meanwhile.
+   * The pipeline's state at `covered` (or later: re-reading what it has seen is harmless), whole
+   * or as a delta of what changed since the checkpoint before, captured when the flush left the
+   * pipeline and encoded meanwhile.
    */
-  readonly checkpoint?: Promise<Buffer>;
+  readonly checkpoint?: Promise<CheckpointState>;
 }
+
+/** A checkpoint's bytes: a whole state (a new chain), or delta `seq` of what changed since the one before. */
+export type CheckpointState = Buffer | { readonly delta: Buffer; readonly seq: number };
 
 /** Where flushes are written. */
 export interface ResultSink {
