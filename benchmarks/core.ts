@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { createCounters, type PipelineCounters } from '../src/core/batch.ts';
 import { openDatabase, parseDatabase } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migration-source.ts';
-import { runPipeline } from '../src/run-pipeline.ts';
+import { runPipeline } from '../src/runtime/run-pipeline.ts';
 import { databaseSink } from '../src/sinks/database-sink.ts';
 import { fileSource } from '../src/sources/file-source.ts';
 

@@ -15,7 +15,7 @@ import { produceLines } from '../src/kafka/produce-lines.ts';
 import { createTopic } from '../src/kafka/topics.ts';
 import { openDatabase, parseDatabase } from '../src/db/connect.ts';
 import { migrateToLatest } from '../src/db/migration-source.ts';
-import { runPipeline } from '../src/run-pipeline.ts';
+import { runPipeline } from '../src/runtime/run-pipeline.ts';
 import { databaseSink } from '../src/sinks/database-sink.ts';
 import { kafkaSource } from '../src/sources/kafka-source.ts';
 import type { OrderSource } from '../src/sources/order-source.ts';

@@ -55,10 +55,12 @@ describe('the layers of src/', () => {
     expect(firstCircle()).toBeUndefined();
   });
 
-  it('point one way: core imports only core, sources and sinks no operators, nothing below the CLI imports it', () => {
+  it('point one way: core imports only core, sources and sinks no operators, nothing below the CLI imports it, nothing below the runtime imports the runtime', () => {
     expect(importsInto((f) => f.startsWith('core/'), (t) => !t.startsWith('core/'))).toEqual([]);
     expect(importsInto((f) => f.startsWith('sinks/') || f.startsWith('sources/'), (t) => t.startsWith('operators/') || t === 'pipeline.ts')).toEqual([]);
     expect(importsInto((f) => !f.startsWith('cli/'), (t) => t.startsWith('cli/'))).toEqual([]);
+    // The runtime sits between the CLI and everything else: nothing it runs climbs back into it.
+    expect(importsInto((f) => !f.startsWith('cli/') && !f.startsWith('runtime/'), (t) => t.startsWith('runtime/'))).toEqual([]);
   });
 
   it('leave the process to the CLI: no signal handlers, exit or environment below src/cli', () => {

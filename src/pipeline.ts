@@ -43,7 +43,7 @@ export interface SalesPipelineOptions {
 
 /**
  * Raw records in, flushes of result rows (and rejects) out: the two stages back to back, in one
- * process. A scaled-out run puts the changes topic between them (see `src/stages/`).
+ * process. A scaled-out run puts the changes topic between them (see `src/runtime/stages/`).
  */
 export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Flush> {
   const { dedupeState } = options;

@@ -8,7 +8,7 @@ import type { GroupHistory } from '../../src/core/minute-history.ts';
 import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
 import type { Flush, UpsertRow } from '../../src/operators/buffer-flush.ts';
-import { runPipeline } from '../../src/run-pipeline.ts';
+import { runPipeline } from '../../src/runtime/run-pipeline.ts';
 import { databaseSink } from '../../src/sinks/database-sink.ts';
 import type { ResultSink } from '../../src/sinks/result-sink.ts';
 import type { RetryOptions } from '../../src/sinks/retry.ts';

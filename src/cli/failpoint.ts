@@ -1,4 +1,4 @@
-import type { FaultStep } from '../job-plan.ts';
+import type { FaultStep } from '../runtime/job-plan.ts';
 
 /**
  * The fault tests' hook: `TRADEFLOW_FAULT=rows:3` kills the process (as kill -9 would) inside the

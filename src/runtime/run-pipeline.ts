@@ -1,13 +1,13 @@
 import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, mergeMap, of, type OperatorFunction } from 'rxjs';
-import type { SourceOffset } from './core/batch.ts';
-import { laterPosition, type NextOffset } from './core/positions.ts';
-import { collectHistory } from './core/minute-history.ts';
-import type { Flush } from './core/flush.ts';
-import { groupKeyOfRow } from './core/group-key.ts';
-import { salesPipeline, type SalesPipelineOptions } from './pipeline.ts';
-import { boundedWrites } from './runtime/bounded-writes.ts';
-import type { CheckpointState, FlushProgress, ResultSink } from './sinks/result-sink.ts';
-import type { FlowControl, OrderSource } from './sources/order-source.ts';
+import type { SourceOffset } from '../core/batch.ts';
+import { laterPosition, type NextOffset } from '../core/positions.ts';
+import { collectHistory } from '../core/minute-history.ts';
+import type { Flush } from '../core/flush.ts';
+import { groupKeyOfRow } from '../core/group-key.ts';
+import { salesPipeline, type SalesPipelineOptions } from '../pipeline.ts';
+import { boundedWrites } from './bounded-writes.ts';
+import type { CheckpointState, FlushProgress, ResultSink } from '../sinks/result-sink.ts';
+import type { FlowControl, OrderSource } from '../sources/order-source.ts';
 
 /** Checkpointing of a run: the state, taken with a flush, written in the flush's transaction. */
 export interface CheckpointOptions {

@@ -4,25 +4,25 @@
  * group, in Kafka transactions that also commit the orders' offsets.
  */
 import { asyncScheduler, lastValueFrom, map, mergeMap, tap, type SchedulerLike } from 'rxjs';
-import { createCounters, type PipelineCounters } from '../core/batch.ts';
-import type { Logger } from '../core/log.ts';
-import type { DaySelection } from '../core/business-day.ts';
-import { createDedupeState, trackedOrders, type Contribution, type DedupeState } from '../core/dedupe-state.ts';
-import { captureDedupe, encodeCapture, restoreDedupe, type DedupeCapture } from '../core/dedupe-snapshot.ts';
-import { partitionsToRebuild } from '../core/partition-positions.ts';
-import { asNextOffset, START, type NextOffset } from '../core/positions.ts';
-import type { MessageReader } from '../core/change-envelope.ts';
-import type { ChannelMap } from '../core/channel.ts';
-import type { FeedCheck } from '../core/feed-check.ts';
-import { snapshotToRestore } from '../core/partition-snapshot.ts';
-import { partitionCount } from '../kafka/topics.ts';
-import { byPartition, partitionLane, type PartitionLane } from '../operators/by-partition.ts';
-import { formatCount, formatDuration } from '../core/format.ts';
-import { dedupeStage } from '../pipeline.ts';
-import { changeTopicSink } from '../sinks/change-topic-sink.ts';
-import { replayPartitions } from '../sources/partition-replay.ts';
-import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
-import { boundedWrites } from '../runtime/bounded-writes.ts';
+import { createCounters, type PipelineCounters } from '../../core/batch.ts';
+import type { Logger } from '../../core/log.ts';
+import type { DaySelection } from '../../core/business-day.ts';
+import { createDedupeState, trackedOrders, type Contribution, type DedupeState } from '../../core/dedupe-state.ts';
+import { captureDedupe, encodeCapture, restoreDedupe, type DedupeCapture } from '../../core/dedupe-snapshot.ts';
+import { partitionsToRebuild } from '../../core/partition-positions.ts';
+import { asNextOffset, START, type NextOffset } from '../../core/positions.ts';
+import type { MessageReader } from '../../core/change-envelope.ts';
+import type { ChannelMap } from '../../core/channel.ts';
+import type { FeedCheck } from '../../core/feed-check.ts';
+import { snapshotToRestore } from '../../core/partition-snapshot.ts';
+import { partitionCount } from '../../kafka/topics.ts';
+import { byPartition, partitionLane, type PartitionLane } from '../../operators/by-partition.ts';
+import { formatCount, formatDuration } from '../../core/format.ts';
+import { dedupeStage } from '../../pipeline.ts';
+import { changeTopicSink } from '../../sinks/change-topic-sink.ts';
+import { replayPartitions } from '../../sources/partition-replay.ts';
+import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.ts';
+import { boundedWrites } from '../bounded-writes.ts';
 import { forEachAssignment } from './epochs.ts';
 import { partitionSnapshots, snapshotsTopicOf, type FoundSnapshots } from './partition-snapshots.ts';
 

@@ -4,11 +4,11 @@
  * dedupe-only instance needs nothing but Kafka, and a new owner reads only its partitions'.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { SnapshotChunks, snapshotChunks, type SnapshotMeta, type StoredSnapshot } from '../core/partition-snapshot.ts';
-import { asNextOffset } from '../core/positions.ts';
-import { clientConfig, kafka, promised } from '../kafka/client.ts';
-import { partitionCount } from '../kafka/topics.ts';
-import { replayPartitions } from '../sources/partition-replay.ts';
+import { SnapshotChunks, snapshotChunks, type SnapshotMeta, type StoredSnapshot } from '../../core/partition-snapshot.ts';
+import { asNextOffset } from '../../core/positions.ts';
+import { clientConfig, kafka, promised } from '../../kafka/client.ts';
+import { partitionCount } from '../../kafka/topics.ts';
+import { replayPartitions } from '../../sources/partition-replay.ts';
 
 /** The snapshots topic of a dedupe stage's consumer group. */
 export function snapshotsTopicOf(group: string): string {

@@ -4,11 +4,11 @@
  * size they are folded into a new base off the hot path, in a transaction of its own.
  */
 import type { Knex } from 'knex';
-import { compactIncremental, encodeDelta } from './core/dedupe-delta.ts';
-import { takeChanges, type DedupeState } from './core/dedupe-state.ts';
-import type { Logger } from './core/log.ts';
-import { compactCheckpoint } from './sinks/checkpoint-writes.ts';
-import type { CheckpointState } from './sinks/result-sink.ts';
+import { compactIncremental, encodeDelta } from '../core/dedupe-delta.ts';
+import { takeChanges, type DedupeState } from '../core/dedupe-state.ts';
+import type { Logger } from '../core/log.ts';
+import { compactCheckpoint } from '../sinks/checkpoint-writes.ts';
+import type { CheckpointState } from '../sinks/result-sink.ts';
 
 /** Where the stored chain of a restored (or new) run stands. */
 export interface StoredChain {

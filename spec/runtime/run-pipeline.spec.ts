@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { from, Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createCounters, type Batch, type RawRecord } from '../src/core/batch.ts';
-import type { OrderSource } from '../src/sources/order-source.ts';
-import { exactAttos } from './support/replay.ts';
-import type { Flush } from '../src/operators/buffer-flush.ts';
-import { runPipeline } from '../src/run-pipeline.ts';
-import { SAMPLE } from './support/cli.ts';
-import { toBatches } from './support/replay.ts';
-import { positionAfter } from '../src/core/positions.ts';
+import { createCounters, type Batch, type RawRecord } from '../../src/core/batch.ts';
+import type { OrderSource } from '../../src/sources/order-source.ts';
+import { exactAttos } from '../support/replay.ts';
+import type { Flush } from '../../src/operators/buffer-flush.ts';
+import { runPipeline } from '../../src/runtime/run-pipeline.ts';
+import { SAMPLE } from '../support/cli.ts';
+import { toBatches } from '../support/replay.ts';
+import { positionAfter } from '../../src/core/positions.ts';
 
 /** The sample's minutes with orders (as spec/sinks/history-writes.spec.ts lists them), per `begin_time|channel_code|minute`. */
 const SAMPLE_MINUTES = new Map(

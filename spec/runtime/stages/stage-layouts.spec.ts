@@ -2,11 +2,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { finished, SAMPLE, scratchDir, startCli } from '../support/cli.ts';
-import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
-import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
-import { waitFor } from '../support/result-rows.ts';
-import { describeWithService, isReachable } from '../support/services.ts';
+import { finished, SAMPLE, scratchDir, startCli } from '../../support/cli.ts';
+import { createTopic, KAFKA, produceFile, uniqueTopic } from '../../support/kafka.ts';
+import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
+import { waitFor } from '../../support/result-rows.ts';
+import { describeWithService, isReachable } from '../../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const AS_OF = '2021-03-25 12:03:00';

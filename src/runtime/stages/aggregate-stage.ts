@@ -4,27 +4,27 @@
  * the offsets it covers, fenced so that only a partition's owner writes its groups; now and then
  * with a snapshot of each partition's groups in the same transaction, which a new owner restores.
  */
-import type { Logger } from '../core/log.ts';
-import type { ChannelMap } from '../core/channel.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ChannelMap } from '../../core/channel.ts';
 import type { Knex } from 'knex';
 import { asyncScheduler, concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
-import type { PipelineCounters } from '../core/batch.ts';
-import type { DaySelection } from '../core/business-day.ts';
-import { formatCount, formatDuration } from '../core/format.ts';
-import { TUTORIAL_CHANNELS } from '../core/channel.ts';
-import { keepLatestDay } from '../core/group-table.ts';
-import { groupKeyText } from '../core/group-key.ts';
-import { START, type NextOffset } from '../core/positions.ts';
-import { decodeChanges } from '../operators/decode-changes.ts';
-import type { Flush } from '../core/flush.ts';
-import { aggregateStage } from '../pipeline.ts';
-import type { ResultSink } from '../sinks/result-sink.ts';
-import { WriteFenced } from '../sinks/result-sink.ts';
-import { claimPartitions, stillOwned } from '../sinks/owned-writes.ts';
-import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../sinks/snapshot-writes.ts';
-import { replayPartitions } from '../sources/partition-replay.ts';
-import { AssignmentChanged, stageConsumer } from '../sources/stage-consumer.ts';
-import { boundedWrites } from '../runtime/bounded-writes.ts';
+import type { PipelineCounters } from '../../core/batch.ts';
+import type { DaySelection } from '../../core/business-day.ts';
+import { formatCount, formatDuration } from '../../core/format.ts';
+import { TUTORIAL_CHANNELS } from '../../core/channel.ts';
+import { keepLatestDay } from '../../core/group-table.ts';
+import { groupKeyText } from '../../core/group-key.ts';
+import { START, type NextOffset } from '../../core/positions.ts';
+import { decodeChanges } from '../../operators/decode-changes.ts';
+import type { Flush } from '../../core/flush.ts';
+import { aggregateStage } from '../../pipeline.ts';
+import type { ResultSink } from '../../sinks/result-sink.ts';
+import { WriteFenced } from '../../sinks/result-sink.ts';
+import { claimPartitions, stillOwned } from '../../sinks/owned-writes.ts';
+import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../../sinks/snapshot-writes.ts';
+import { replayPartitions } from '../../sources/partition-replay.ts';
+import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.ts';
+import { boundedWrites } from '../bounded-writes.ts';
 import { forEachAssignment } from './epochs.ts';
 import { captureGroups, restoreFrom } from './group-snapshots.ts';
 

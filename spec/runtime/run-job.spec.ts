@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCounters } from '../src/core/batch.ts';
-import { loggerOf } from '../src/core/log.ts';
-import { parseDatabase } from '../src/db/connect.ts';
-import type { FaultStep, JobContext, JobPlan } from '../src/job-plan.ts';
-import { runJob } from '../src/run-job.ts';
-import { SAMPLE, scratchDir, sqliteRows } from './support/cli.ts';
-import { RESULT_SQL, SAMPLE_DAY } from './support/sample.ts';
+import { createCounters } from '../../src/core/batch.ts';
+import { loggerOf } from '../../src/core/log.ts';
+import { parseDatabase } from '../../src/db/connect.ts';
+import type { FaultStep, JobContext, JobPlan } from '../../src/runtime/job-plan.ts';
+import { runJob } from '../../src/runtime/run-job.ts';
+import { SAMPLE, scratchDir, sqliteRows } from '../support/cli.ts';
+import { RESULT_SQL, SAMPLE_DAY } from '../support/sample.ts';
 
 /** A plan into a fresh SQLite file; the rest as the CLI's defaults. */
 function planInto(file: string, source: JobPlan['source'], days: JobPlan['days']): JobPlan {

@@ -3,10 +3,10 @@
  * as a flush leaves the operator (when the table agrees with the positions flushed so far) and
  * restored by a new owner, which then reads only the changes after them.
  */
-import type { ChannelMap } from '../core/channel.ts';
-import { addGroups, createGroupTable, restoreGroups, snapshotGroups, tableOfGroups, type GroupTable } from '../core/group-table.ts';
-import type { NextOffset } from '../core/positions.ts';
-import type { GroupSnapshot } from '../sinks/snapshot-writes.ts';
+import type { ChannelMap } from '../../core/channel.ts';
+import { addGroups, createGroupTable, restoreGroups, snapshotGroups, tableOfGroups, type GroupTable } from '../../core/group-table.ts';
+import type { NextOffset } from '../../core/positions.ts';
+import type { GroupSnapshot } from '../../sinks/snapshot-writes.ts';
 
 /** Which partition carries each group (the changes topic is keyed by group), by group key. */
 export type GroupPartitions = Map<string, number>;

@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
-import { finished, SAMPLE, startCli } from '../support/cli.ts';
-import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
-import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
-import { waitFor } from '../support/result-rows.ts';
-import { describeWithService, isReachable } from '../support/services.ts';
+import { finished, SAMPLE, startCli } from '../../support/cli.ts';
+import { createTopic, KAFKA, produceFile, uniqueTopic } from '../../support/kafka.ts';
+import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
+import { waitFor } from '../../support/result-rows.ts';
+import { describeWithService, isReachable } from '../../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';

@@ -4,13 +4,13 @@
  * after it, so a state one message short counts that order twice (or misses a change).
  */
 import { expect, it } from 'vitest';
-import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
-import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
-import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
-import { distinctOrders, numbered, writeLines } from '../support/order-lines.ts';
-import { becomesExact } from '../support/result-rows.ts';
-import { stageInstances } from '../support/stage-instances.ts';
-import { describeWithService, isReachable } from '../support/services.ts';
+import { createTopic, KAFKA, produceFile, uniqueTopic } from '../../support/kafka.ts';
+import { tutorialSqlOnMariaDb } from '../../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
+import { distinctOrders, numbered, writeLines } from '../../support/order-lines.ts';
+import { becomesExact } from '../../support/result-rows.ts';
+import { stageInstances } from '../../support/stage-instances.ts';
+import { describeWithService, isReachable } from '../../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';

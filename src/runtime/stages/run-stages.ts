@@ -3,19 +3,19 @@
  * the dedupe stage on its share of the orders partitions and the aggregate stage on its share
  * of the changes partitions, until a signal stops it.
  */
-import { timestampInZone } from '../core/business-day.ts';
-import { formatCount } from '../core/format.ts';
-import { withFields } from '../core/log.ts';
-import { openDatabase } from '../db/connect.ts';
-import { migrateToLatest } from '../db/migration-source.ts';
-import { kafka } from '../kafka/client.ts';
-import { codecWarning } from '../kafka/codecs.ts';
-import { changesTopicOf, createTopic, partitionCount } from '../kafka/topics.ts';
-import { loggedFeedCheck } from '../core/feed-check.ts';
-import { streamChannels, streamReader } from '../core/stream-layout.ts';
+import { timestampInZone } from '../../core/business-day.ts';
+import { formatCount } from '../../core/format.ts';
+import { withFields } from '../../core/log.ts';
+import { openDatabase } from '../../db/connect.ts';
+import { migrateToLatest } from '../../db/migration-source.ts';
+import { kafka } from '../../kafka/client.ts';
+import { codecWarning } from '../../kafka/codecs.ts';
+import { changesTopicOf, createTopic, partitionCount } from '../../kafka/topics.ts';
+import { loggedFeedCheck } from '../../core/feed-check.ts';
+import { streamChannels, streamReader } from '../../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
-import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
-import { loggedDatabaseSink, type DatabaseHealth } from '../runtime/logged-database-sink.ts';
+import { openRunScreen, type RunScreen } from '../../screen/run-screen.ts';
+import { loggedDatabaseSink, type DatabaseHealth } from '../logged-database-sink.ts';
 import { runAggregateStage } from './aggregate-stage.ts';
 import { runDedupeStage } from './dedupe-stage.ts';
 

@@ -1,16 +1,16 @@
 /** What a run is asked to do (the plan), and what it is given to do it with (the context). */
 import type { Knex } from 'knex';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
-import type { PipelineCounters } from './core/batch.ts';
-import type { DaySelection } from './core/business-day.ts';
-import type { FeedCheckOptions } from './core/feed-check.ts';
-import type { StreamLayout } from './core/stream-layout.ts';
-import type { Logger } from './core/log.ts';
-import type { DatabaseLocation } from './db/connect.ts';
-import type { LayoutName } from './generate/layouts.ts';
-import type { StartupMode } from './kafka/startup.ts';
-import type { ScreenGuard } from './screen/screen-guard.ts';
-import type { ScreenDisplay } from './screen/screen-api.ts';
+import type { PipelineCounters } from '../core/batch.ts';
+import type { DaySelection } from '../core/business-day.ts';
+import type { FeedCheckOptions } from '../core/feed-check.ts';
+import type { StreamLayout } from '../core/stream-layout.ts';
+import type { Logger } from '../core/log.ts';
+import type { DatabaseLocation } from '../db/connect.ts';
+import type { LayoutName } from '../generate/layouts.ts';
+import type { StartupMode } from '../kafka/startup.ts';
+import type { ScreenGuard } from '../screen/screen-guard.ts';
+import type { ScreenDisplay } from '../screen/screen-api.ts';
 
 /** Where the orders of a run come from. */
 export type SourcePlan =

@@ -1,8 +1,8 @@
 /** What both stages of a scaled-out run share: one epoch per assignment. */
-import type { Logger } from '../core/log.ts';
-import { TransactionAborted } from '../sinks/change-topic-sink.ts';
-import { WriteFenced } from '../sinks/result-sink.ts';
-import { AssignmentChanged, type Assignment, type StageConsumer } from '../sources/stage-consumer.ts';
+import type { Logger } from '../../core/log.ts';
+import { TransactionAborted } from '../../sinks/change-topic-sink.ts';
+import { WriteFenced } from '../../sinks/result-sink.ts';
+import { AssignmentChanged, type Assignment, type StageConsumer } from '../../sources/stage-consumer.ts';
 
 /**
  * Runs `epoch` for each assignment of the consumer until the signal aborts. An epoch ends when
