@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { asNextOffset, type NextOffset } from '../core/positions.ts';
+import { chunksOf } from './blob-chunks.ts';
 
 /** The groups of one partition, as of the next offset they have not seen. */
 export interface GroupSnapshot {
@@ -15,17 +16,11 @@ export interface GroupSnapshot {
   readonly state: Buffer;
 }
 
-/** Under MariaDB's default max_allowed_packet (16 MB) with room to spare. */
-const CHUNK_BYTES = 4 << 20;
-
 /** Replaces the snapshot of `partition` of `source` with this one. */
 export async function saveGroupSnapshot(db: Knex | Knex.Transaction, source: string, snapshot: GroupSnapshot): Promise<void> {
   const { partition, position, fingerprint, state } = snapshot;
   await db('tradeflow_snapshots').where({ source, source_partition: partition }).delete();
-  const chunks = Math.max(1, Math.ceil(state.length / CHUNK_BYTES));
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    await db('tradeflow_snapshots').insert({ source, source_partition: partition, chunk, position, fingerprint, data: state.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES) });
-  }
+  for (const [chunk, data] of chunksOf(state).entries()) await db('tradeflow_snapshots').insert({ source, source_partition: partition, chunk, position, fingerprint, data });
 }
 
 /** The snapshots of these partitions of `source` that are there. */
