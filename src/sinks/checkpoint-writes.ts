@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { SourceOffset } from '../core/batch.ts';
 import { asNextOffset, type NextOffset } from '../core/positions.ts';
+import { chunksOf } from './blob-chunks.ts';
 
 /** A saved checkpoint. */
 export interface Checkpoint {
@@ -9,8 +10,6 @@ export interface Checkpoint {
   readonly offsets: readonly SourceOffset[];
   readonly state: Buffer;
 }
-
-const CHUNK_BYTES = 4 << 20;
 
 /**
  * Replaces the checkpoint of `source` with this state and offsets: a new base that holds the
@@ -32,13 +31,12 @@ export async function saveDelta(db: Knex | Knex.Transaction, source: string, seq
 }
 
 async function insertChunks(db: Knex | Knex.Transaction, table: string, key: { source: string; seq: number }, checkpoint: Checkpoint, savedAt: string): Promise<void> {
-  const chunks = Math.max(1, Math.ceil(checkpoint.state.length / CHUNK_BYTES));
-  for (let chunk = 0; chunk < chunks; chunk++) {
+  for (const [chunk, data] of chunksOf(checkpoint.state).entries()) {
     await db(table).insert({
       ...key,
       chunk,
       offsets: chunk === 0 ? JSON.stringify(checkpoint.offsets.map(({ partition, next }) => ({ partition, next }))) : null,
-      data: checkpoint.state.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES),
+      data,
       saved_at: savedAt,
     });
   }
@@ -56,10 +54,9 @@ export interface IncrementalCheckpoint {
 
 /** The base of `source` and its deltas, or undefined when there is no checkpoint. */
 export async function loadIncremental(db: Knex | Knex.Transaction, source: string): Promise<IncrementalCheckpoint | undefined> {
-  const base = await loadCheckpoint(db, source);
-  if (base === undefined) return undefined;
-  const [row] = (await db('tradeflow_checkpoints').where({ source, chunk: 0 }).select('seq')) as { seq: number }[];
-  const baseSeq = Number(row?.seq ?? 0);
+  const stored = await loadBase(db, source);
+  if (stored === undefined) return undefined;
+  const { base, baseSeq } = stored;
   const rows = (await db('tradeflow_checkpoint_deltas').where({ source }).andWhere('seq', '>', baseSeq).orderBy([{ column: 'seq' }, { column: 'chunk' }])) as { seq: number; chunk: number; offsets: string | null; data: Buffer }[];
   const deltas: { seq: number; state: Buffer }[] = [];
   let offsets = base.offsets;
@@ -91,11 +88,15 @@ function parseOffsets(text: string): SourceOffset[] {
 
 /** The checkpoint of `source`, or undefined when there is none. */
 export async function loadCheckpoint(db: Knex | Knex.Transaction, source: string): Promise<Checkpoint | undefined> {
-  const rows = (await db('tradeflow_checkpoints').where({ source }).orderBy('chunk')) as { chunk: number; offsets: string | null; data: Buffer }[];
+  return (await loadBase(db, source))?.base;
+}
+
+/** The base of `source` and the last delta it holds, read in one query. */
+async function loadBase(db: Knex | Knex.Transaction, source: string): Promise<{ base: Checkpoint; baseSeq: number } | undefined> {
+  const rows = (await db('tradeflow_checkpoints').where({ source }).orderBy('chunk')) as { chunk: number; seq: number | null; offsets: string | null; data: Buffer }[];
   const first = rows[0];
   if (first === undefined || first.offsets === null) return undefined;
-  const offsets = parseOffsets(first.offsets);
-  return { offsets, state: Buffer.concat(rows.map((row) => row.data)) };
+  return { base: { offsets: parseOffsets(first.offsets), state: Buffer.concat(rows.map((row) => row.data)) }, baseSeq: Number(first.seq ?? 0) };
 }
 
 /** Records the positions the result table covers after a flush. */
