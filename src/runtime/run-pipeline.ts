@@ -1,13 +1,13 @@
-import { asyncScheduler, concat, concatMap, defer, lastValueFrom, map, mergeMap, of, type OperatorFunction } from 'rxjs';
-import type { SourceOffset } from '../core/batch.ts';
+import { asyncScheduler, concat, concatMap, defer, map, of, pipe, type OperatorFunction } from 'rxjs';
+import type { RawRecord, SourceOffset } from '../core/batch.ts';
 import { laterPosition, type NextOffset } from '../core/positions.ts';
 import { collectHistory } from '../core/minute-history.ts';
 import type { Flush } from '../core/flush.ts';
 import { groupKeyOfRow } from '../core/group-key.ts';
 import { salesPipeline, type SalesPipelineOptions } from '../pipeline.ts';
-import { boundedWrites } from './bounded-writes.ts';
+import { runTask, type Task } from './task.ts';
 import type { CheckpointState, FlushProgress, ResultSink } from '../sinks/result-sink.ts';
-import type { FlowControl, OrderSource } from '../sources/order-source.ts';
+import type { OrderSource } from '../sources/order-source.ts';
 
 /** Checkpointing of a run: the state, taken with a flush, written in the flush's transaction. */
 export interface CheckpointOptions {
@@ -49,26 +49,19 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
  * is held back instead of buffering without bound.
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<void> {
-  const { source, sink, signal = new AbortController().signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
+  const { source, sink, signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   const clock = options.clock ?? (() => scheduler.now());
-  const writes = boundedWrites(maxPendingFlushes);
-  const flow: FlowControl = { signal, ready: () => writes.ready() };
-  await lastValueFrom(
-    source.batches(flow).pipe(
-      salesPipeline(options),
-      checkpoint === undefined ? map((flush): Step => ({ flush, progress: undefined })) : withProgress(checkpoint, clock),
-      // Written in order, each before its offsets are committed; once one fails, none after it runs.
-      mergeMap(({ flush, progress }) =>
-        writes.run(async () => {
-          await sink.write(flush, progress);
-          await source.commit(flush.progress);
-          onFlush?.(flush, progress);
-        }),
-      ),
-    ),
-    { defaultValue: undefined },
-  );
+  // One task over the whole source: the two stages fused, the source's offsets committed after each write.
+  const task: Task<RawRecord, Step> = {
+    step: pipe(salesPipeline(options), checkpoint === undefined ? map((flush): Step => ({ flush, progress: undefined })) : withProgress(checkpoint, clock)),
+    write: ({ flush, progress }) => sink.write(flush, progress),
+    commit: async ({ flush, progress }) => {
+      await source.commit(flush.progress);
+      onFlush?.(flush, progress);
+    },
+  };
+  await runTask(task, (flow) => source.batches(flow), { maxInFlight: maxPendingFlushes, ...(signal && { signal }) });
   await sink.finish?.();
 }
 
