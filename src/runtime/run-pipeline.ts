@@ -49,7 +49,7 @@ export interface RunPipelineOptions extends SalesPipelineOptions {
  * is held back instead of buffering without bound.
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<void> {
-  const { source, sink, signal, maxPendingFlushes = 2, onFlush, checkpoint } = options;
+  const { source, sink, signal, maxPendingFlushes, onFlush, checkpoint } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   const clock = options.clock ?? (() => scheduler.now());
   // One task over the whole source: the two stages fused, the source's offsets committed after each write.
@@ -61,7 +61,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<void> {
       onFlush?.(flush, progress);
     },
   };
-  await runTask(task, (flow) => source.batches(flow), { maxInFlight: maxPendingFlushes, ...(signal && { signal }) });
+  await runTask(task, (flow) => source.batches(flow), { ...(maxPendingFlushes !== undefined && { maxInFlight: maxPendingFlushes }), ...(signal && { signal }) });
   await sink.finish?.();
 }
 

@@ -1,12 +1,12 @@
 /**
  * The one loop every mode runs on, as Kafka Streams runs a StreamTask: a task owns some source
- * partitions, their state, its step and a sink. The fused run is one task over a fixed
- * assignment; a stage runs one task per assignment (`forEachAssignment`).
+ * partitions, their state, its step and a sink. The fused run is one task over its source; the
+ * scaled-out stages still run read-write-commit loops of their own.
  */
 import { lastValueFrom, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch.ts';
 import type { FlowControl } from '../sources/order-source.ts';
-import { boundedWrites, type BoundedWrites } from './bounded-writes.ts';
+import { boundedWrites } from './bounded-writes.ts';
 
 /** What a task does with its partitions; its state lives in the closures of these. */
 export interface Task<In, Out> {
@@ -24,10 +24,8 @@ export interface Task<In, Out> {
 export interface TaskOptions {
   /** Ends the reading: the source completes, what was read is written. Default: never. */
   readonly signal?: AbortSignal;
-  /** Writes that may wait for the sink before the source is held back. Default: 2. */
+  /** Writes that may wait for the sink before the source is held back. Default: `boundedWrites`' (2). */
   readonly maxInFlight?: number;
-  /** The writes to run on, for a revoke that must wait for those in flight. Default: new ones of `maxInFlight`. */
-  readonly writes?: BoundedWrites;
 }
 
 /**
@@ -38,8 +36,8 @@ export interface TaskOptions {
  * go (or the sink closed) with nothing half written.
  */
 export async function runTask<In, Out>(task: Task<In, Out>, batches: (flow: FlowControl) => Observable<Batch<In>>, options: TaskOptions = {}): Promise<void> {
-  const { signal = new AbortController().signal, maxInFlight = 2 } = options;
-  const writes = options.writes ?? boundedWrites(maxInFlight);
+  const { signal = new AbortController().signal } = options;
+  const writes = boundedWrites(options.maxInFlight);
   await task.restore?.();
   try {
     await lastValueFrom(
