@@ -1,12 +1,12 @@
 /**
  * The one loop every mode runs on, as Kafka Streams runs a StreamTask: a task owns some source
- * partitions, their state, its step and a sink. The fused run is one task over its source; the
- * scaled-out stages still run read-write-commit loops of their own.
+ * partitions, their state, its step and a sink. The fused run is one task over its source; each
+ * scaled-out stage runs one task per assignment of its partitions.
  */
 import { lastValueFrom, mergeMap, type Observable, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch.ts';
 import type { FlowControl } from '../sources/order-source.ts';
-import { boundedWrites } from './bounded-writes.ts';
+import { boundedWrites, type BoundedWrites } from './bounded-writes.ts';
 
 /** What a task does with its partitions; its state lives in the closures of these. */
 export interface Task<In, Out> {
@@ -26,6 +26,8 @@ export interface TaskOptions {
   readonly signal?: AbortSignal;
   /** Writes that may wait for the sink before the source is held back. Default: `boundedWrites`' (2). */
   readonly maxInFlight?: number;
+  /** The writes to run on, when someone else must wait for those in flight (a revoke does). Default: new ones of `maxInFlight`. */
+  readonly writes?: BoundedWrites;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface TaskOptions {
  */
 export async function runTask<In, Out>(task: Task<In, Out>, batches: (flow: FlowControl) => Observable<Batch<In>>, options: TaskOptions = {}): Promise<void> {
   const { signal = new AbortController().signal } = options;
-  const writes = boundedWrites(options.maxInFlight);
+  const writes = options.writes ?? boundedWrites(options.maxInFlight);
   await task.restore?.();
   try {
     await lastValueFrom(

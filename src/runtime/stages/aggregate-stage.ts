@@ -7,8 +7,9 @@
 import type { Logger } from '../../core/log.ts';
 import type { ChannelMap } from '../../core/channel.ts';
 import type { Knex } from 'knex';
-import { asyncScheduler, concat, lastValueFrom, mergeMap, tap, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concat, map, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../../core/batch.ts';
+import type { Contribution } from '../../core/dedupe-state.ts';
 import type { DaySelection } from '../../core/business-day.ts';
 import { formatCount, formatDuration } from '../../core/format.ts';
 import { TUTORIAL_CHANNELS } from '../../core/channel.ts';
@@ -24,7 +25,7 @@ import { claimPartitions, stillOwned } from '../../sinks/owned-writes.ts';
 import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../../sinks/snapshot-writes.ts';
 import { replayPartitions } from '../../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.ts';
-import { boundedWrites } from '../bounded-writes.ts';
+import { runTask } from '../task.ts';
 import { forEachAssignment } from './epochs.ts';
 import { captureGroups, restoreFrom } from './group-snapshots.ts';
 
@@ -98,69 +99,68 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
         const position = new Map(assignment.partitions.map((partition) => [partition, restored.get(partition)?.position ?? START]));
         const saved = new Map(position);
         let live = false;
-        const writes = boundedWrites();
         let replayed = 0;
         const replayedOf = new Map<number, number>();
         const seen = (partition: number, changes: readonly { day: string; channel: string | null }[]): void => {
           for (const change of changes) partitionOf.set(groupKeyText(change.day, channels.of(change.channel).code), partition);
         };
-        try {
-          await lastValueFrom(
-            concat(
-              // The groups of these partitions as the table has them: their snapshots, and the changes after them read again.
-              replayPartitions({ brokers, topic: changesTopic, until: from, from: new Map(position), readCommitted: true }).pipe(
-                tap((batch) => {
-                  replayed += batch.items.length;
-                  for (const { partition } of batch.items) replayedOf.set(partition, (replayedOf.get(partition) ?? 0) + 1);
-                }),
-                decodeChanges({ keepRejects: false, seen }),
-                tap({
-                  complete: () => {
-                    live = true;
-                    const took = formatDuration(performance.now() - began);
-                    for (const [partition, { position: at, groups }] of restored) {
-                      log.info(`restored ${changesTopic} partition ${partition} from snapshot at offset ${at} (${formatCount(groups)} groups), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`, { topic: changesTopic, partition, offset: at, groups, replayed: replayedOf.get(partition) ?? 0 });
-                    }
-                    for (const [partition, reason] of unusable) {
-                      log.warn(`cannot restore ${changesTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`, { topic: changesTopic, partition, replayed: replayedOf.get(partition) ?? 0 });
-                    }
-                    log.info(`aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${took}`);
-                  },
+        // The groups of these partitions as the table has them: their snapshots, and the changes after them read again.
+        const replay = replayPartitions({ brokers, topic: changesTopic, until: from, from: new Map(position), readCommitted: true }).pipe(
+          tap((batch) => {
+            replayed += batch.items.length;
+            for (const { partition } of batch.items) replayedOf.set(partition, (replayedOf.get(partition) ?? 0) + 1);
+          }),
+          decodeChanges({ keepRejects: false, seen }),
+          tap({
+            complete: () => {
+              live = true;
+              const took = formatDuration(performance.now() - began);
+              for (const [partition, { position: at, groups }] of restored) {
+                log.info(`restored ${changesTopic} partition ${partition} from snapshot at offset ${at} (${formatCount(groups)} groups), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`, { topic: changesTopic, partition, offset: at, groups, replayed: replayedOf.get(partition) ?? 0 });
+              }
+              for (const [partition, reason] of unusable) {
+                log.warn(`cannot restore ${changesTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`, { topic: changesTopic, partition, replayed: replayedOf.get(partition) ?? 0 });
+              }
+              log.info(`aggregate stage owns ${changesTopic} partitions ${assignment.partitions.join(', ')}; state rebuilt from ${formatCount(replayed)} messages in ${took}`);
+            },
+          }),
+        );
+        await runTask<Contribution, { flush: Flush; snapshots: readonly GroupSnapshot[] }>(
+          {
+            step: (changes) =>
+              changes.pipe(
+                aggregateStage({ ...options, groups: table }),
+                map((flush) => {
+                  // Now, as the flush leaves the operator, the table holds exactly what the flushes so far cover: the moment to copy it.
+                  for (const { partition, next } of flush.progress) position.set(partition, next);
+                  const due = live && snapshotIntervalMs > 0 && (signal.aborted || now() - lastSaveAt >= snapshotIntervalMs);
+                  const moved = new Map([...position].filter(([partition, next]) => saved.get(partition) !== next));
+                  return { flush, snapshots: due && moved.size > 0 ? ((lastSaveAt = now()), captureGroups(table, partitionOf, moved, fingerprint)) : [] };
                 }),
               ),
-              consumer.batches(assignment, from, () => writes.ready(), signal).pipe(decodeChanges({ seen })),
-            ).pipe(
-              aggregateStage({ ...options, groups: table }),
-              mergeMap((flush) => {
-                // Now, as the flush leaves the operator, the table holds exactly what the flushes so far cover: the moment to copy it.
-                for (const { partition, next } of flush.progress) position.set(partition, next);
-                const due = live && snapshotIntervalMs > 0 && (signal.aborted || now() - lastSaveAt >= snapshotIntervalMs);
-                const moved = new Map([...position].filter(([partition, next]) => saved.get(partition) !== next));
-                const snapshots = due && moved.size > 0 ? ((lastSaveAt = now()), captureGroups(table, partitionOf, moved, fingerprint)) : [];
-                return writes.run(async () => {
-                  if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(changesTopic);
-                  wrote = false;
-                  snapshotsOfWrite = snapshots;
-                  try {
-                    await sink.write(flush, { key, covered: flush.progress });
-                  } finally {
-                    snapshotsOfWrite = [];
-                  }
-                  if (wrote) for (const { partition, next } of flush.progress) expected.set(partition, next);
-                  if (wrote && snapshots.length > 0) {
-                    for (const snapshot of snapshots) saved.set(snapshot.partition, snapshot.position);
-                    log.info(`aggregate stage saved the snapshots of partitions ${snapshots.map((s) => s.partition).join(', ')}`, { topic: changesTopic, partitions: snapshots.map((s) => s.partition) });
-                  }
-                  consumer.commit(flush.progress);
-                  onFlush?.(flush);
-                });
-              }),
-            ),
-            { defaultValue: undefined },
-          );
-        } finally {
-          await writes.settled();
-        }
+            write: async ({ flush, snapshots }) => {
+              if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(changesTopic);
+              wrote = false;
+              snapshotsOfWrite = snapshots;
+              try {
+                await sink.write(flush, { key, covered: flush.progress });
+              } finally {
+                snapshotsOfWrite = [];
+              }
+            },
+            commit: ({ flush, snapshots }) => {
+              if (wrote) for (const { partition, next } of flush.progress) expected.set(partition, next);
+              if (wrote && snapshots.length > 0) {
+                for (const snapshot of snapshots) saved.set(snapshot.partition, snapshot.position);
+                log.info(`aggregate stage saved the snapshots of partitions ${snapshots.map((s) => s.partition).join(', ')}`, { topic: changesTopic, partitions: snapshots.map((s) => s.partition) });
+              }
+              consumer.commit(flush.progress);
+              onFlush?.(flush);
+            },
+          },
+          (flow) => concat(replay, consumer.batches(assignment, from, flow.ready, flow.signal).pipe(decodeChanges({ seen }))),
+          { signal },
+        );
       },
       log,
     );

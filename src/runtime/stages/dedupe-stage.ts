@@ -3,8 +3,8 @@
  * dedupe by `order_id`, and send the retract/insert changes to the changes topic, keyed by
  * group, in Kafka transactions that also commit the orders' offsets.
  */
-import { asyncScheduler, lastValueFrom, map, mergeMap, tap, type SchedulerLike } from 'rxjs';
-import { createCounters, type PipelineCounters } from '../../core/batch.ts';
+import { asyncScheduler, lastValueFrom, map, tap, type SchedulerLike } from 'rxjs';
+import { createCounters, type Batch, type PipelineCounters, type RawRecord } from '../../core/batch.ts';
 import type { Logger } from '../../core/log.ts';
 import type { DaySelection } from '../../core/business-day.ts';
 import { createDedupeState, trackedOrders, type Contribution, type DedupeState } from '../../core/dedupe-state.ts';
@@ -21,8 +21,9 @@ import { formatCount, formatDuration } from '../../core/format.ts';
 import { dedupeStage } from '../../pipeline.ts';
 import { changeTopicSink } from '../../sinks/change-topic-sink.ts';
 import { replayPartitions } from '../../sources/partition-replay.ts';
-import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.ts';
+import { AssignmentChanged, stageConsumer, type Assignment } from '../../sources/stage-consumer.ts';
 import { boundedWrites } from '../bounded-writes.ts';
+import { runTask } from '../task.ts';
 import { forEachAssignment } from './epochs.ts';
 import { partitionSnapshots, snapshotsTopicOf, type FoundSnapshots } from './partition-snapshots.ts';
 
@@ -164,6 +165,57 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
     slot: 1,
     dedupeState,
   });
+  /**
+   * Brings the states of the partitions new to this instance (or moved on by someone else) to
+   * their committed offsets: from their newest usable snapshot, then the tail of their log.
+   */
+  const rebuild = async (assignment: Assignment, from: ReadonlyMap<number, NextOffset>, began: number): Promise<void> => {
+    for (const partition of states.keys()) if (!assignment.partitions.includes(partition)) states.delete(partition);
+    const stale = partitionsToRebuild(new Map([...states].map(([partition, state]) => [partition, state.next])), assignment.partitions, from);
+    const found = snapshots === undefined ? new Map<number, FoundSnapshots>() : await snapshots.load(stale.filter((partition) => (from.get(partition) ?? 0) > 0));
+    const restoredFrom = new Map<number, { position: number; orders: number }>();
+    const unusable = new Map<number, string>();
+    for (const partition of stale) {
+      const committed = from.get(partition) ?? 0;
+      const choice = found.has(partition) ? restorable(found.get(partition)!, committed, fingerprint) : undefined;
+      if (choice?.state === undefined) {
+        states.set(partition, newState());
+        if (choice !== undefined) unusable.set(partition, choice.reason);
+        continue;
+      }
+      const state = newState(choice.state);
+      Object.assign(state, { next: choice.position, saved: choice.position, slot: choice.slot });
+      states.set(partition, state);
+      restoredFrom.set(partition, { position: choice.position, orders: trackedOrders(choice.state) });
+    }
+    const until = new Map(stale.map((partition) => [partition, from.get(partition) ?? START]));
+    const replayedOf = new Map<number, number>();
+    let replayed = 0;
+    await lastValueFrom(
+      replayPartitions({ brokers, topic: ordersTopic, until, from: new Map([...restoredFrom].map(([partition, { position }]) => [partition, asNextOffset(position)])) }).pipe(
+        tap((batch) => {
+          replayed += batch.items.length;
+          for (const { partition } of batch.items) replayedOf.set(partition, (replayedOf.get(partition) ?? 0) + 1);
+        }),
+        byPartition(new Map([...states].map(([partition, state]) => [partition, state.rebuild]))),
+      ),
+      { defaultValue: undefined },
+    );
+    for (const partition of stale) Object.assign(states.get(partition)!, { next: from.get(partition) ?? START, written: from.get(partition) ?? START });
+    if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
+    const took = formatDuration(performance.now() - began);
+    for (const [partition, { position, orders }] of restoredFrom) {
+      log.info(`restored ${ordersTopic} partition ${partition} from snapshot at offset ${position} (${formatCount(orders)} orders), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`, { topic: ordersTopic, partition, offset: position, orders, replayed: replayedOf.get(partition) ?? 0 });
+    }
+    for (const [partition, reason] of unusable) {
+      log.warn(`cannot restore ${ordersTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`, { topic: ordersTopic, partition, replayed: replayedOf.get(partition) ?? 0 });
+    }
+    const kept = assignment.partitions.filter((partition) => !stale.includes(partition));
+    log.info(
+      `dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
+        `state rebuilt from ${formatCount(replayed)} messages in ${took}${kept.length > 0 ? ` (kept: ${kept.join(', ')})` : ''}`,
+    );
+  };
   options.exposeState?.(() => [...states.values()].reduce((sum, state) => sum + trackedOrders(state.dedupeState), 0));
   let stoppedCleanly = false;
   try {
@@ -174,85 +226,36 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         const began = performance.now();
         const from = await consumer.committed(assignment.partitions);
         owned = assignment.partitions;
-        for (const partition of states.keys()) if (!assignment.partitions.includes(partition)) states.delete(partition);
-        const stale = partitionsToRebuild(new Map([...states].map(([partition, state]) => [partition, state.next])), assignment.partitions, from);
-        const found = snapshots === undefined ? new Map<number, FoundSnapshots>() : await snapshots.load(stale.filter((partition) => (from.get(partition) ?? 0) > 0));
-        const restoredFrom = new Map<number, { position: number; orders: number }>();
-        const unusable = new Map<number, string>();
-        for (const partition of stale) {
-          const committed = from.get(partition) ?? 0;
-          const choice = found.has(partition) ? restorable(found.get(partition)!, committed, fingerprint) : undefined;
-          if (choice?.state === undefined) {
-            states.set(partition, newState());
-            if (choice !== undefined) unusable.set(partition, choice.reason);
-            continue;
-          }
-          const state = newState(choice.state);
-          Object.assign(state, { next: choice.position, saved: choice.position, slot: choice.slot });
-          states.set(partition, state);
-          restoredFrom.set(partition, { position: choice.position, orders: trackedOrders(choice.state) });
-        }
-        const until = new Map(stale.map((partition) => [partition, from.get(partition) ?? START]));
         const lanesOf = (pick: (state: PartitionState) => PartitionLane<Contribution>): Map<number, PartitionLane<Contribution>> =>
           new Map([...states].map(([partition, state]) => [partition, pick(state)]));
-        const replayedOf = new Map<number, number>();
-        let replayed = 0;
-        await lastValueFrom(
-          replayPartitions({ brokers, topic: ordersTopic, until, from: new Map([...restoredFrom].map(([partition, { position }]) => [partition, asNextOffset(position)])) }).pipe(
-            tap((batch) => {
-              replayed += batch.items.length;
-              for (const { partition } of batch.items) replayedOf.set(partition, (replayedOf.get(partition) ?? 0) + 1);
-            }),
-            byPartition(lanesOf((state) => state.rebuild)),
-          ),
-          { defaultValue: undefined },
-        );
-        for (const partition of stale) Object.assign(states.get(partition)!, { next: from.get(partition) ?? START, written: from.get(partition) ?? START });
-        if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
-        const took = formatDuration(performance.now() - began);
-        for (const [partition, { position, orders }] of restoredFrom) {
-          log.info(`restored ${ordersTopic} partition ${partition} from snapshot at offset ${position} (${formatCount(orders)} orders), replayed ${formatCount(replayedOf.get(partition) ?? 0)} messages in ${took}`, { topic: ordersTopic, partition, offset: position, orders, replayed: replayedOf.get(partition) ?? 0 });
-        }
-        for (const [partition, reason] of unusable) {
-          log.warn(`cannot restore ${ordersTopic} partition ${partition} from a snapshot (${reason}); rebuilt it from its log, ${formatCount(replayedOf.get(partition) ?? 0)} messages`, { topic: ordersTopic, partition, replayed: replayedOf.get(partition) ?? 0 });
-        }
-        const kept = assignment.partitions.filter((partition) => !stale.includes(partition));
-        log.info(
-          `dedupe stage owns ${ordersTopic} partitions ${assignment.partitions.join(', ')}; ` +
-            `state rebuilt from ${formatCount(replayed)} messages in ${took}${kept.length > 0 ? ` (kept: ${kept.join(', ')})` : ''}`,
-        );
         const writes = boundedWrites();
         inFlight = () => writes.settled();
-        try {
-          await lastValueFrom(
-            consumer.batches(assignment, from, () => writes.ready(), signal).pipe(
-              tap((batch) => {
-                for (const { partition, next } of batch.progress) states.get(partition)!.next = next;
-              }),
-              byPartition(lanesOf((state) => state.lane)),
-              // Now, between two batches, every state agrees with its position: the moment to copy them.
-              map((batch) => ({ batch, captures: snapshots !== undefined && now() - lastSaveAt >= snapshotIntervalMs ? ((lastSaveAt = now()), capture(assignment.partitions, () => true)) : [] })),
-              mergeMap(({ batch, captures }) => {
-                const written = writes.run(async () => {
-                  if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
-                  await sink.write(batch, consumer.client);
-                  for (const { partition, next } of batch.progress) states.get(partition)!.written = next;
-                });
-                // Saved only once the transaction that covers them has committed: a snapshot is never past the committed offset.
-                if (captures.length > 0) {
-                  saving = Promise.all([saving, written]).then(
-                    () => save(captures).then(({ orders, ms }) => log.info(`dedupe stage saved the snapshots of partitions ${captures.map((c) => c.partition).join(', ')} (${formatCount(orders)} orders) in ${formatDuration(ms)}`, { topic: ordersTopic, partitions: captures.map((c) => c.partition), orders, durationMs: ms })),
-                    () => undefined,
-                  );
-                }
-                return written;
-              }),
-            ),
-            { defaultValue: undefined },
-          );
-        } finally {
-          await writes.settled(); // the next epoch reads the committed offsets: none may be in flight
-        }
+        await runTask<RawRecord, { batch: Batch<Contribution>; captures: readonly Capture[] }>(
+          {
+            restore: () => rebuild(assignment, from, began),
+            step: (batches) =>
+              batches.pipe(
+                tap((batch) => {
+                  for (const { partition, next } of batch.progress) states.get(partition)!.next = next;
+                }),
+                byPartition(lanesOf((state) => state.lane)),
+                // Now, between two batches, every state agrees with its position: the moment to copy them.
+                map((batch) => ({ batch, captures: snapshots !== undefined && now() - lastSaveAt >= snapshotIntervalMs ? ((lastSaveAt = now()), capture(assignment.partitions, () => true)) : [] })),
+              ),
+            write: async ({ batch }) => {
+              if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(ordersTopic);
+              await sink.write(batch, consumer.client);
+              for (const { partition, next } of batch.progress) states.get(partition)!.written = next;
+            },
+            // Saved only once the transaction that covers them has committed: a snapshot is never past the committed offset.
+            commit: ({ captures }) => {
+              if (captures.length === 0) return;
+              saving = saving.then(() => save(captures).then(({ orders, ms }) => log.info(`dedupe stage saved the snapshots of partitions ${captures.map((c) => c.partition).join(', ')} (${formatCount(orders)} orders) in ${formatDuration(ms)}`, { topic: ordersTopic, partitions: captures.map((c) => c.partition), orders, durationMs: ms })));
+            },
+          },
+          (flow) => consumer.batches(assignment, from, flow.ready, flow.signal),
+          { signal, writes }, // the next epoch reads the committed offsets: none may be in flight when it ends
+        );
       },
       log,
     );
