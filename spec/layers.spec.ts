@@ -68,4 +68,10 @@ describe('the layers of src/', () => {
     const touching = below.filter((file) => /process\.(on|once|off|exit|env|kill|stdout|stderr)\b/.test(readFileSync(join(SRC, file), 'utf8')));
     expect(touching).toEqual([]);
   });
+
+  it('take time in: no clock read in the core, the operators, the pipeline or the runtime', () => {
+    const timeless = [...graph.keys()].filter((file) => /^(core|operators|runtime)\//.test(file) || file === 'pipeline.ts');
+    const reading = timeless.filter((file) => /Date\.now\(|new Date\(\)/.test(readFileSync(join(SRC, file), 'utf8')));
+    expect(reading).toEqual([]);
+  });
 });

@@ -34,6 +34,7 @@ export function loggedDatabaseSink(db: Knex, options: LoggedDatabaseSinkOptions)
   const { counters } = sinkOptions;
   const sink = databaseSink(db, {
     ...sinkOptions,
+    clock,
     retry: {
       signal,
       onRetry: (error, attempt, delayMs) => {

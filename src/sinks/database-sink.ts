@@ -42,6 +42,8 @@ export interface DatabaseSinkOptions {
    * aggregate stage of a scaled-out run checks it still owns the partitions). Default: none.
    */
   readonly guard?: (trx: Knex.Transaction) => Promise<void>;
+  /** Now, epoch ms: when a checkpoint was saved. Default: `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface DatabaseSinkOptions {
  * A retry after a commit whose answer was lost writes nothing twice: every write is idempotent.
  */
 export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink {
-  const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000, guard } = options;
+  const { counters, formatTime, retry = {}, inside = () => {}, keepRejects = 100_000, guard, clock = Date.now } = options;
   const retention = historyRetention(options.keepHistoryDays);
   let rejectsSincePrune = 0;
   const prune = async (): Promise<void> => {
@@ -71,7 +73,7 @@ export function databaseSink(db: Knex, options: DatabaseSinkOptions): ResultSink
               await inside('rows');
               // What the table now covers, and now and then the state at that point: together
               // with the rows, or not at all.
-              if (progress !== undefined) await writeProgress(trx, progress, state, formatTime, () => inside('checkpoint'));
+              if (progress !== undefined) await writeProgress(trx, progress, state, formatTime(clock()), () => inside('checkpoint'));
             }),
           isTransientDbError,
           retry,
@@ -110,14 +112,14 @@ export async function writeProgress(
   db: Knex | Knex.Transaction,
   progress: FlushProgress,
   state: CheckpointState | undefined,
-  formatTime: (epochMs: number) => string,
+  savedAt: string,
   halfWay: () => void = () => {},
 ): Promise<void> {
   await saveProgress(db, progress.key, progress.covered);
   if (state === undefined) return;
-  if (Buffer.isBuffer(state)) return saveCheckpoint(db, progress.key, { offsets: progress.covered, state }, formatTime(Date.now()), halfWay);
+  if (Buffer.isBuffer(state)) return saveCheckpoint(db, progress.key, { offsets: progress.covered, state }, savedAt, halfWay);
   halfWay();
-  await saveDelta(db, progress.key, state.seq, { offsets: progress.covered, state: state.delta }, formatTime(Date.now()));
+  await saveDelta(db, progress.key, state.seq, { offsets: progress.covered, state: state.delta }, savedAt);
 }
 
 function writeFailure(error: unknown): Error {

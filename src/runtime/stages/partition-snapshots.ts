@@ -74,7 +74,7 @@ export async function partitionSnapshots(brokers: string, topic: string, partiti
             const opaque = next++;
             waiting.set(opaque, { resolve, reject });
             try {
-              producer.produce(topic, meta.partition, value, key, Date.now(), opaque);
+              producer.produce(topic, meta.partition, value, key, null, opaque); // null: librdkafka stamps it (the runtime keeps no clock)
             } catch (error) {
               waiting.delete(opaque);
               reject(error instanceof Error ? error : new Error(String(error)));
