@@ -2,9 +2,20 @@
  * `--startup`: which values it takes (an ISO time only with its offset, and only one that
  * exists), and where a run with no checkpoint begins at `timestamp:`, on a real broker.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartup } from '../../src/kafka/startup.ts';
-import { runCli } from '../support/cli.ts';
+import { runCli, scratchDir } from '../support/cli.ts';
+import { createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
+import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
+import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
+import { numbered, writeLines } from '../support/order-lines.ts';
+import { resultRows } from '../support/result-rows.ts';
+import { describeWithService, isReachable } from '../support/services.ts';
+
+const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
+const DAY = '2021-03-25';
 
 describe('--startup', () => {
   it.each([
@@ -64,4 +75,65 @@ describe('--startup', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toEqual(['ERROR Cannot use --startup: "1" is not an ISO time with an offset, e.g. timestamp:2021-03-25T00:00:00+08:00']);
   }, 30_000);
+});
+
+/** The lines of `orders` generated orders (versions, unpaid ones, bad lines) whose order_id none of `taken` has. */
+async function generatedOrders(orders: number, seed: number, ...taken: (readonly string[])[]): Promise<string[]> {
+  const file = join(scratchDir(), 'orders.jsonl');
+  expect((await runCli(['generate', '--orders', String(orders), '--seed', String(seed), '--day', DAY, '--out', file])).code).toBe(0);
+  const used = new Set(taken.flat().map(orderIdOf));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => {
+      const id = orderIdOf(line);
+      return id === undefined || !used.has(id);
+    });
+}
+
+/** The order_id of a generated line as written (a JSON string or a number), if it has one. */
+function orderIdOf(line: string): string | undefined {
+  const id = /"order_id":("[^"]*"|\d+)/.exec(line)?.[1];
+  return id;
+}
+
+/** The messages a run read, from its summary line. */
+function readCount(stdout: string): number {
+  return Number(/^read ([\d,]+) \|/m.exec(stdout)?.[1]?.replace(/,/g, ''));
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeWithService(KAFKA, reachable, '--startup timestamp: on a real broker and MariaDB', () => {
+  const database = useSpecDatabase();
+
+  it('begins a run with no checkpoint at the first message at or after the time, and a restart goes on from its checkpoint whatever --startup says', async () => {
+    const db = database.open();
+    const topic = uniqueTopic('startup');
+    await createTopic(topic, 3);
+    const before = await generatedOrders(3_000, 61);
+    const after = await generatedOrders(2_000, 62, before);
+    await produceFile(topic, writeLines(before));
+    await pause(1500);
+    const time = new Date().toISOString();
+    await pause(1500);
+    await produceFile(topic, writeLines(after));
+
+    const args = ['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--db', database.url, '--as-of', `${DAY} 00:00:00`, '--exit-at-end'];
+    const first = await runCli([...args, '--startup', `timestamp:${time}`]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(new RegExp(`no checkpoint of kafka:${topic}:${topic} yet: starting at --startup timestamp:${time.replace(/\./g, '\\.')} `));
+    expect(readCount(first.stdout)).toBe(after.length);
+    expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, numbered(after), DAY));
+
+    // An earlier time, which would read `before` too if it were used: the checkpoint wins.
+    const more = await generatedOrders(1_000, 63, before, after);
+    await produceFile(topic, writeLines(more));
+    const earlier = new Date(Date.parse(time) - 3_600_000).toISOString();
+    const second = await runCli([...args, '--startup', `timestamp:${earlier}`]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`resuming kafka:${topic}:${topic} with [\\d,]+ orders of state at offsets .*: a checkpoint wins over --startup timestamp:`));
+    expect(readCount(second.stdout)).toBe(more.length);
+    expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, numbered([...after, ...more]), DAY));
+  }, 180_000);
 });
