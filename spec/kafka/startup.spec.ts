@@ -93,8 +93,7 @@ async function generatedOrders(orders: number, seed: number, ...taken: (readonly
 
 /** The order_id of a generated line as written (a JSON string or a number), if it has one. */
 function orderIdOf(line: string): string | undefined {
-  const id = /"order_id":("[^"]*"|\d+)/.exec(line)?.[1];
-  return id;
+  return /"order_id":("[^"]*"|\d+)/.exec(line)?.[1];
 }
 
 /** The messages a run read, from its summary line. */
