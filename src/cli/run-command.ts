@@ -35,7 +35,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'topic', type: 'string', value: 'NAME', description: 'kafka: the orders topic', default: 'trade_order_detail_info' },
   KAFKA_CONFIG_OPTION,
   { name: 'group', type: 'string', value: 'ID', description: 'kafka: the consumer group', default: 'trade_order' },
-  { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: where a run with no checkpoint begins: latest, earliest, group (= earliest) or timestamp:<ISO>; a run with a checkpoint always goes on from it; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
+  { name: 'startup', type: 'string', value: 'MODE', description: 'kafka: where a run with no checkpoint begins: latest, earliest, group (= earliest) or timestamp:<ISO> with its offset, Z or ±HH:MM (e.g. timestamp:2021-03-25T00:00:00+08:00); a run with a checkpoint always goes on from it; a --stage run always resumes from its groups (from the start the first time)', default: 'latest' },
   { name: 'reset', type: 'boolean', description: 'kafka: drop the checkpoint and progress of this topic and group first, and start from nothing at --startup (not with --stage)', flagOnly: true },
   { name: 'checkpoint-interval', type: 'string', value: 'MS', description: 'kafka: checkpoint the state with a flush this often (and at every clean stop)', default: '10000' },
   { name: 'stage', type: 'string', value: 'STAGES', description: 'kafka, scale-out: run dedupe, aggregate or both stages through the changes topic, as one of many instances' },

@@ -31,6 +31,11 @@ export async function partitionCount(brokers: string, topic: string): Promise<nu
   }
 }
 
+/** The one-line error of a run that needs `topic` and finds no such topic on `brokers`. */
+export function missingTopic(topic: string, brokers: string): RangeError {
+  return new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
+}
+
 /** The internal topic between the stages of a scaled-out run of `group` (named as Kafka Streams names its internal topics). */
 export function changesTopicOf(group: string): string {
   return `${group}-changes`;

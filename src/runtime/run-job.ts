@@ -18,7 +18,8 @@ import { migrateToLatest } from '../db/migration-source.ts';
 import { kafka } from '../kafka/client.ts';
 import { codecWarning } from '../kafka/codecs.ts';
 import { startOffsets } from '../kafka/start-offsets.ts';
-import type { StartupMode } from '../kafka/startup.ts';
+import { missingTopic } from '../kafka/topics.ts';
+import type { EdgeStartup, StartupMode } from '../kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
 import { dropCheckpoint, loadIncremental, loadProgress, saveCheckpoint } from '../sinks/checkpoint-writes.ts';
 import type { FlushProgress } from '../sinks/result-sink.ts';
@@ -163,14 +164,21 @@ async function restore(
       const chain = { lastSeq: checkpoint.deltas.at(-1)?.seq ?? checkpoint.baseSeq, baseBytes: checkpoint.base.length, deltaBytes: checkpoint.deltas.reduce((sum, d) => sum + d.state.length, 0) };
       if (plan.days.kind === 'live') keepOnlyDay(dedupeState, dayInZone(clock(), plan.zone)); // down at midnight: that day is final
       const writtenUpTo = await loadProgress(db, checkpointKey);
-      log.info(`resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state`, { checkpoint: checkpointKey, topic, group, orders: trackedOrders(dedupeState) });
+      const at = describeOffsets(checkpoint.offsets);
+      log.info(
+        `resuming ${checkpointKey} with ${formatCount(trackedOrders(dedupeState))} orders of state at offsets ${at}: a checkpoint wins over --startup ${describeStartup(startup)} (--reset starts from nothing)`,
+        { checkpoint: checkpointKey, topic, group, orders: trackedOrders(dedupeState), offsets: at },
+      );
       return { dedupeState, resumeFrom: new Map(checkpoint.offsets.map((o) => [o.partition, o.next])), checkpointKey, writtenUpTo, chain };
     }
   }
   const dedupeState = createDedupeState();
   trackChanges(dedupeState);
   const begin = await startOffsets(brokers, topic, startup);
-  if (begin.size === 0) return { dedupeState, checkpointKey }; // no such topic (yet): the source says so (no chain: full checkpoints)
+  if (begin.size === 0) {
+    if (startup.kind === 'timestamp') throw missingTopic(topic, brokers); // no offsets to resolve the time to
+    return { dedupeState, checkpointKey }; // no such topic (yet): the source says so (no chain: full checkpoints)
+  }
   const offsets = [...begin].map(([partition, next]) => ({ partition, next }));
   const state = await snapshotDedupe(dedupeState);
   await db.transaction((trx) => saveCheckpoint(trx, checkpointKey, { offsets, state }, timestampInZone(clock(), plan.zone)));
@@ -191,10 +199,12 @@ function openSource(plan: JobPlan, resumeFrom: ReadonlyMap<number, NextOffset> |
   const source = plan.source;
   if (source.kind === 'file') return fileSource(source.path);
   if (source.kind === 'simulator') return simulatorSource({ zone: source.zone, ordersPerSecond: source.ordersPerSecond, seed: source.seed, ...(source.layout !== undefined && { layout: source.layout }) });
-  // A run goes on from its checkpoint's offsets (or where it began). A partition they do not cover
-  // (one added since) is read from its start in group mode: its committed offset may be ahead of
-  // the state, and resuming there would lose orders.
-  const startup: StartupMode = source.startup.kind === 'group' ? { kind: 'earliest' } : source.startup;
+  // A run goes on from its checkpoint's offsets (or where it began: a timestamp is resolved there,
+  // once). A partition they do not cover (one added since) is read from its start in group mode:
+  // its committed offset may be ahead of the state, and resuming there would lose orders; and in
+  // timestamp mode: one added after the run began holds messages produced since (after the time,
+  // unless that was still to come).
+  const startup: EdgeStartup = source.startup.kind === 'latest' ? source.startup : { kind: 'earliest' };
   return kafkaSource({ ...source, startup, instanceId: source.instanceId ?? `tradeflow-${hostname()}-${source.topic}`, ...(resumeFrom && resumeFrom.size > 0 && { resumeFrom }), log, counters });
 }
 

@@ -4,9 +4,10 @@ import type * as RdKafka from 'node-rdkafka';
 import { uncounted, type Batch, type KafkaCounters, type RawRecord, type SourceOffset } from '../core/batch.ts';
 import { clientConfig, kafka, promised } from '../kafka/client.ts';
 import { readBatch } from '../kafka/read-batch.ts';
+import { missingTopic } from '../kafka/topics.ts';
 import { nextToCommit } from '../kafka/offsets.ts';
 import type { NextOffset } from '../core/positions.ts';
-import type { StartupMode } from '../kafka/startup.ts';
+import type { EdgeStartup } from '../kafka/startup.ts';
 import type { FlowControl, OrderSource } from './order-source.ts';
 
 /** Options of {@link kafkaSource}. */
@@ -16,7 +17,8 @@ export interface KafkaSourceOptions {
   readonly topic: string;
   /** The consumer group; its committed offsets follow the rows written. */
   readonly group: string;
-  readonly startup: StartupMode;
+  /** Where a partition not in `resumeFrom` begins (a `--startup` timestamp is resolved to `resumeFrom` before). */
+  readonly startup: EdgeStartup;
   /**
    * Stop once every partition of the topic has been read to the end it had at the start (as
    * `kcat -e`): for replays and backfills by one process. Default: false.
@@ -51,13 +53,10 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
   let read = 0;
   let lastCommitWarning = -Infinity;
 
-  const offsetFor = (partition: number, startAt: ReadonlyMap<number, number>): number => {
+  const offsetFor = (partition: number): number => {
     const resume = resumeFrom?.get(partition);
     if (resume !== undefined) return nextToCommit(resume);
-    if (startup.kind === 'timestamp') return startAt.get(partition) ?? -1; // none after that time: the end
-    if (startup.kind === 'earliest') return -2; // OFFSET_BEGINNING
-    if (startup.kind === 'group') return -1000; // OFFSET_STORED: the group's committed offset
-    return -1; // OFFSET_END
+    return startup.kind === 'earliest' ? -2 : -1; // OFFSET_BEGINNING, OFFSET_END
   };
 
   return {
@@ -111,7 +110,6 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
   };
 
   async function consume(flow: FlowControl, stopped: AbortSignal, emit: (batch: Batch<RawRecord>) => void): Promise<void> {
-    const startAt = new Map<number, number>();
     const endAt = new Map<number, number>();
     const finished = new Set<number>();
     let assignedOnce = false;
@@ -129,7 +127,7 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
         'fetch.wait.max.ms': 100,
         rebalance_cb: (error: RdKafka.LibrdKafkaError, assignment: RdKafka.TopicPartition[]) => {
           if (error.code === Kafka.CODES.ERRORS.ERR__ASSIGN_PARTITIONS) {
-            const withOffsets = assignment.map((a) => ({ ...a, offset: offsetFor(a.partition, startAt) }));
+            const withOffsets = assignment.map((a) => ({ ...a, offset: offsetFor(a.partition) }));
             client.assign(withOffsets);
             assignedOnce = true;
             counters.rebalanceAssigns++;
@@ -163,20 +161,12 @@ export function kafkaSource(options: KafkaSourceOptions): OrderSource & { close(
       const metadata = await promised<RdKafka.Metadata>((done) => client.getMetadata({ topic, timeout: 10_000 }, done));
       partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
     } catch (error) {
-      if (startup.kind === 'timestamp' || exitAtEnd) throw error; // they need the partitions; the rest only warns with them
+      if (exitAtEnd) throw error; // it needs the partitions; the rest only warns with them
     }
     topicPartitions = partitions.length;
-    if (startup.kind === 'timestamp' || exitAtEnd) {
-      if (partitions.length === 0) throw new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
-      for (const partition of partitions) {
-        if (exitAtEnd) endAt.set(partition, (await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done))).highOffset);
-      }
-      if (startup.kind === 'timestamp') {
-        const found = await promised<RdKafka.TopicPartitionOffset[]>((done) =>
-          client.offsetsForTimes(partitions.map((partition) => ({ topic, partition, offset: startup.epochMs })), 10_000, done),
-        );
-        for (const { partition, offset } of found) startAt.set(partition, offset);
-      }
+    if (exitAtEnd) {
+      if (partitions.length === 0) throw missingTopic(topic, brokers);
+      for (const partition of partitions) endAt.set(partition, (await promised<RdKafka.WatermarkOffsets>((done) => client.queryWatermarkOffsets(topic, partition, 10_000, done))).highOffset);
     }
     if (exitAtEnd) {
       client.on('partition.eof', ({ partition, offset }) => {

@@ -10,7 +10,7 @@ import { openDatabase } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migration-source.ts';
 import { kafka } from '../../kafka/client.ts';
 import { codecWarning } from '../../kafka/codecs.ts';
-import { changesTopicOf, createTopic, partitionCount } from '../../kafka/topics.ts';
+import { changesTopicOf, createTopic, missingTopic, partitionCount } from '../../kafka/topics.ts';
 import { loggedFeedCheck } from '../../core/feed-check.ts';
 import { streamChannels, streamReader } from '../../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
@@ -42,7 +42,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
   let screen: RunScreen | undefined;
   try {
     const partitions = await partitionCount(brokers, topic);
-    if (partitions === 0) throw new RangeError(`Cannot read topic ${topic}: it does not exist on ${brokers} (create it with: tradeflow topic create)`);
+    if (partitions === 0) throw missingTopic(topic, brokers);
     if ((await partitionCount(brokers, changesTopic)) === 0) {
       await createTopic(brokers, changesTopic, partitions);
       log.info(`created the changes topic ${changesTopic} with ${partitions} partitions, as many as ${topic}`);
