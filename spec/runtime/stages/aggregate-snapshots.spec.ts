@@ -4,7 +4,10 @@
  * the changes after them, and the table stays exact.
  */
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { scratchDir } from '../../support/cli.ts';
 import { createTopic, KAFKA, produceFile, uniqueTopic } from '../../support/kafka.ts';
 import { tutorialSqlOnMariaDb } from '../../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
@@ -31,6 +34,7 @@ async function saysLine(instance: { child: ChildProcess; said: () => string }, p
 describeWithService(KAFKA, reachable, 'per-partition snapshots of the aggregate stage, on a real broker and MariaDB', () => {
   const database = useSpecDatabase();
   const corrupt = useSpecDatabase();
+  const remapped = useSpecDatabase();
 
   it('after a rebalance an instance restores the changes partitions it takes from their snapshots in the database, reads again only a short tail, and the table stays exact', async () => {
     const db = database.open();
@@ -93,5 +97,39 @@ describeWithService(KAFKA, reachable, 'per-partition snapshots of the aggregate 
       expect(lines).toEqual([expect.stringMatching(/^WARN  cannot restore \S+ partition \d from a snapshot \(it does not read: .+\); rebuilt it from its log, [1-9][\d,]* messages$/)]);
     }
     expect(result.stderr).not.toMatch(/restored \S+-changes partition/);
+  }, 240_000);
+  it('a snapshot taken under another channel map is not restored: the new owner says why in one line, rebuilds the partition from its log, and the table is exact for its own map', async () => {
+    const db = remapped.open();
+    const topic = uniqueTopic('aggsnapmap');
+    await createTopic(topic, 3);
+    const orders = distinctOrders({ count: 3000, day: DAY });
+    await produceFile(topic, writeLines(orders));
+
+    const before = startInstance(topic, remapped.url, 'before', {}, ['--snapshot-interval', '300']);
+    const tutorial = await tutorialSqlOnMariaDb(db, numbered(orders), DAY);
+    await becomesExact(db, tutorial, 90_000);
+    await saysLine(before, /aggregate stage saved the snapshots of partitions/, 30_000);
+    before.child.kill('SIGTERM');
+    const stopped = await before.done;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const saved = (await db('tradeflow_snapshots').distinct('source_partition')) as { source_partition: number }[];
+    expect(saved.length).toBeGreaterThan(0);
+
+    // The same shop with its rest renamed: the tutorial's "other" orders are now the group "rest".
+    const config = join(scratchDir(), 'tradeflow.json');
+    writeFileSync(config, JSON.stringify({ otherChannel: { code: 'rest', name: 'The rest' } }));
+    const expected = tutorial.map((row) => (row.channelCode === 'other' ? { ...row, channelCode: 'rest', channelName: 'The rest' } : row)).sort((a, b) => (a.channelCode < b.channelCode ? -1 : 1));
+    // The old map's rows are the old map's business: the table is emptied, so that what the new owner writes is all there is.
+    await db('trade_channel_collect').delete();
+    const after = startInstance(topic, remapped.url, 'after', {}, ['--snapshot-interval', '300', '--config', config]);
+    await becomesExact(db, expected, 120_000);
+    after.child.kill('SIGTERM');
+    const result = await after.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(await resultRows(db)).toEqual(expected);
+    for (const { source_partition: partition } of saved) {
+      const lines = result.stderr.split('\n').filter((line) => line.includes(`${topic}-changes partition ${partition} `));
+      expect(lines).toEqual([expect.stringMatching(/^WARN  cannot restore \S+ partition \d from a snapshot \(it was taken for other days or channels\); rebuilt it from its log, [1-9][\d,]* messages$/)]);
+    }
   }, 240_000);
 });

@@ -14,6 +14,7 @@ import type { DaySelection } from '../../core/business-day.ts';
 import { formatCount, formatDuration } from '../../core/format.ts';
 import { TUTORIAL_CHANNELS } from '../../core/channel.ts';
 import { keepLatestDay } from '../../core/group-table.ts';
+import { stateFingerprint } from '../../core/state-fingerprint.ts';
 import { groupKeyText } from '../../core/group-key.ts';
 import { START, type NextOffset } from '../../core/positions.ts';
 import { decodeChanges } from '../../operators/decode-changes.ts';
@@ -69,8 +70,8 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
   const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters, snapshotIntervalMs = 60_000 } = options;
   const channels = options.channels ?? TUTORIAL_CHANNELS;
   const now = (): number => (options.scheduler ?? asyncScheduler).now();
-  // What else than the log the groups depend on: a snapshot taken for other days is not used.
-  const fingerprint = JSON.stringify(options.days);
+  // What else than the log the groups depend on (their keys carry channel codes): a snapshot taken for other days or channels is not used.
+  const fingerprint = stateFingerprint(options.days, channels);
   const key = `kafka:${changesTopic}:${group}`;
   const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.

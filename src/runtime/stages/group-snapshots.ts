@@ -20,7 +20,7 @@ export interface RestoredGroups {
 }
 
 /**
- * The table of the snapshots found, each used only if it was taken for the same days and is not
+ * The table of the snapshots found, each used only if it was taken for the same days and channels and is not
  * past what the table covers for its partition (`covered`); the others are rebuilt from the log.
  */
 export function restoreFrom(found: ReadonlyMap<number, GroupSnapshot>, covered: ReadonlyMap<number, NextOffset>, fingerprint: string, channels?: ChannelMap): RestoredGroups {
@@ -29,7 +29,7 @@ export function restoreFrom(found: ReadonlyMap<number, GroupSnapshot>, covered: 
     const upTo = covered.get(partition);
     if (upTo === undefined) continue;
     if (snapshot.fingerprint !== fingerprint) {
-      result.unusable.set(partition, 'it was taken for other days');
+      result.unusable.set(partition, 'it was taken for other days or channels');
       continue;
     }
     if (snapshot.position > upTo) {
