@@ -11,9 +11,10 @@ import { asyncScheduler, concat, map, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../../core/batch.ts';
 import type { Contribution } from '../../core/dedupe-state.ts';
 import type { DaySelection } from '../../core/business-day.ts';
+import { firstLineOf } from '../../core/first-line.ts';
 import { formatCount, formatDuration } from '../../core/format.ts';
 import { TUTORIAL_CHANNELS } from '../../core/channel.ts';
-import { keepLatestDay } from '../../core/group-table.ts';
+import { keepLatestDay, type GroupTable } from '../../core/group-table.ts';
 import { stateFingerprint } from '../../core/state-fingerprint.ts';
 import { groupKeyText } from '../../core/group-key.ts';
 import { START, type NextOffset } from '../../core/positions.ts';
@@ -23,12 +24,13 @@ import { aggregateStage } from '../../pipeline.ts';
 import type { ResultSink } from '../../sinks/result-sink.ts';
 import { WriteFenced } from '../../sinks/result-sink.ts';
 import { claimPartitions, stillOwned } from '../../sinks/owned-writes.ts';
-import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../../sinks/snapshot-writes.ts';
+import { loadGroupSnapshots, saveGroupSnapshot, saveSnapshotsWhereCovered, type GroupSnapshot } from '../../sinks/snapshot-writes.ts';
 import { replayPartitions } from '../../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.ts';
+import { boundedWrites } from '../bounded-writes.ts';
 import { runTask } from '../task.ts';
 import { forEachAssignment } from './epochs.ts';
-import { captureGroups, restoreFrom } from './group-snapshots.ts';
+import { captureGroups, restoreFrom, type GroupPartitions } from './group-snapshots.ts';
 
 /** Options of {@link runAggregateStage}. */
 export interface AggregateStageOptions {
@@ -59,10 +61,22 @@ export interface AggregateStageOptions {
   readonly scheduler?: SchedulerLike;
   /**
    * How often the groups of each owned partition are snapshotted into the sink database, in the
-   * transaction of a flush (and with the last flush of a clean stop), so that its next owner reads
-   * only the changes since. Default: 60,000 ms; 0: never, a partition is rebuilt from its whole log.
+   * transaction of a flush (and at a revoke and a clean stop), so that its next owner reads only
+   * the changes since. Default: 60,000 ms; 0: never, a partition is rebuilt from its whole log.
    */
   readonly snapshotIntervalMs?: number;
+}
+
+/** The groups of the partitions of one assignment, and how far they are. */
+interface OwnedGroups {
+  readonly table: GroupTable;
+  readonly partitionOf: GroupPartitions;
+  /** Per partition, the next offset of the batches that entered the operator. */
+  readonly entered: Map<number, NextOffset>;
+  /** Per partition, the next offset the table has not seen as of the last flush out of the operator. */
+  readonly position: Map<number, NextOffset>;
+  /** Per partition, the position of its newest snapshot (saved or restored). */
+  readonly saved: Map<number, NextOffset>;
 }
 
 /** Runs the aggregate stage until the signal aborts. */
@@ -73,7 +87,8 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
   // What else than the log the groups depend on (their keys carry channel codes): a snapshot taken for other days or channels is not used.
   const fingerprint = stateFingerprint(options.days, channels);
   const key = `kafka:${changesTopic}:${group}`;
-  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters });
+  // The partitions are let go once the flushes in flight are written, with their snapshots saved.
+  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
   let expected = new Map<number, NextOffset>();
   let wrote = false;
@@ -86,6 +101,29 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
     wrote = true;
   });
   let lastSaveAt = now();
+  let owned: OwnedGroups | undefined;
+  /**
+   * At a revoke (after the writes in flight) and a clean stop: the snapshots of the partitions
+   * that moved past their newest one, where the table agrees with what is written (everything
+   * that entered is flushed, every flush written), so that their next owner replays nothing even
+   * when nothing flowed since the last flush; a flush with nothing to write saves none itself.
+   */
+  const saveOwned = async (why: 'revoke' | 'stop'): Promise<void> => {
+    if (owned === undefined || snapshotIntervalMs === 0) return;
+    const { table, partitionOf, entered, position, saved } = owned;
+    const agreed = new Map([...position].filter(([partition, next]) => entered.get(partition) === next && expected.get(partition) === next && saved.get(partition) !== next));
+    if (agreed.size === 0) return;
+    const snapshots = captureGroups(table, partitionOf, agreed, fingerprint);
+    const partitions = [...agreed.keys()].join(', ');
+    try {
+      if (!(await saveSnapshotsWhereCovered(db, key, snapshots))) throw new Error('another instance wrote them since');
+      for (const snapshot of snapshots) saved.set(snapshot.partition, snapshot.position);
+      log.info(`aggregate stage saved the snapshots of partitions ${partitions} ${why === 'revoke' ? 'before letting them go' : 'at the stop'}`, { topic: changesTopic, partitions: [...agreed.keys()] });
+    } catch (error) {
+      log.warn(`cannot save the snapshots of ${changesTopic} partitions ${partitions} (${firstLineOf(error)}); their next owner replays their logs since the last ones`, { topic: changesTopic, partitions: [...agreed.keys()] });
+    }
+  };
+  let inFlight = (): Promise<void> => Promise.resolve();
   try {
     await forEachAssignment(
       consumer,
@@ -99,6 +137,10 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
         // Per partition, the next offset the table has not seen as of the last flush out of the operator, and of its newest snapshot.
         const position = new Map(assignment.partitions.map((partition) => [partition, restored.get(partition)?.position ?? START]));
         const saved = new Map(position);
+        const entered = new Map(position);
+        owned = { table, partitionOf, entered, position, saved };
+        const writes = boundedWrites();
+        inFlight = () => writes.settled();
         let live = false;
         let replayed = 0;
         const replayedOf = new Map<number, number>();
@@ -130,6 +172,9 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
           {
             step: (changes) =>
               changes.pipe(
+                tap((batch) => {
+                  for (const { partition, next } of batch.progress) entered.set(partition, next);
+                }),
                 aggregateStage({ ...options, groups: table }),
                 map((flush) => {
                   // Now, as the flush leaves the operator, the table holds exactly what the flushes so far cover: the moment to copy it.
@@ -160,12 +205,13 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
             },
           },
           (flow) => concat(replay, consumer.batches(assignment, from, flow.ready, flow.signal).pipe(decodeChanges({ seen }))),
-          { signal },
+          { signal, writes },
         );
       },
       log,
     );
     await sink.finish?.();
+    await saveOwned('stop');
   } finally {
     await consumer.close();
     await sink.close();
