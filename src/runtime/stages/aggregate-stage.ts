@@ -2,7 +2,8 @@
  * Stage 2 of a scaled-out run, for the changes partitions this instance owns: the per-channel,
  * per-day aggregate of the groups those partitions carry, flushed into the result table with
  * the offsets it covers, fenced so that only a partition's owner writes its groups; now and then
- * with a snapshot of each partition's groups in the same transaction, which a new owner restores.
+ * with a snapshot of each partition's groups in the same transaction (and at a revoke and a clean
+ * stop in a fenced transaction of its own), which a new owner restores.
  */
 import type { Logger } from '../../core/log.ts';
 import type { ChannelMap } from '../../core/channel.ts';
@@ -14,7 +15,7 @@ import type { DaySelection } from '../../core/business-day.ts';
 import { firstLineOf } from '../../core/first-line.ts';
 import { formatCount, formatDuration } from '../../core/format.ts';
 import { TUTORIAL_CHANNELS } from '../../core/channel.ts';
-import { keepLatestDay, type GroupTable } from '../../core/group-table.ts';
+import { keepLatestDay } from '../../core/group-table.ts';
 import { stateFingerprint } from '../../core/state-fingerprint.ts';
 import { groupKeyText } from '../../core/group-key.ts';
 import { START, type NextOffset } from '../../core/positions.ts';
@@ -30,7 +31,7 @@ import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.t
 import { boundedWrites } from '../bounded-writes.ts';
 import { runTask } from '../task.ts';
 import { forEachAssignment } from './epochs.ts';
-import { captureGroups, restoreFrom, type GroupPartitions } from './group-snapshots.ts';
+import { captureGroups, restoreFrom, snapshotsToSave, type OwnedGroups } from './group-snapshots.ts';
 
 /** Options of {@link runAggregateStage}. */
 export interface AggregateStageOptions {
@@ -67,18 +68,6 @@ export interface AggregateStageOptions {
   readonly snapshotIntervalMs?: number;
 }
 
-/** The groups of the partitions of one assignment, and how far they are. */
-interface OwnedGroups {
-  readonly table: GroupTable;
-  readonly partitionOf: GroupPartitions;
-  /** Per partition, the next offset of the batches that entered the operator. */
-  readonly entered: Map<number, NextOffset>;
-  /** Per partition, the next offset the table has not seen as of the last flush out of the operator. */
-  readonly position: Map<number, NextOffset>;
-  /** Per partition, the position of its newest snapshot (saved or restored). */
-  readonly saved: Map<number, NextOffset>;
-}
-
 /** Runs the aggregate stage until the signal aborts. */
 export async function runAggregateStage(options: AggregateStageOptions): Promise<void> {
   const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters, snapshotIntervalMs = 60_000 } = options;
@@ -87,10 +76,31 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
   // What else than the log the groups depend on (their keys carry channel codes): a snapshot taken for other days or channels is not used.
   const fingerprint = stateFingerprint(options.days, channels);
   const key = `kafka:${changesTopic}:${group}`;
-  // The partitions are let go once the flushes in flight are written, with their snapshots saved.
-  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
   let expected = new Map<number, NextOffset>();
+  let owned: OwnedGroups | undefined;
+  /**
+   * At a revoke (after the writes in flight) and a clean stop: the snapshots of the partitions
+   * that moved past their newest one, so that their next owner replays nothing even when nothing
+   * flowed since the last flush (a flush with nothing to write saves none itself).
+   */
+  const saveOwned = async (why: 'revoke' | 'stop'): Promise<void> => {
+    const state = owned;
+    if (state === undefined || snapshotIntervalMs === 0) return;
+    const snapshots = snapshotsToSave(state, expected, fingerprint);
+    if (snapshots.length === 0) return;
+    const partitions = snapshots.map((snapshot) => snapshot.partition);
+    try {
+      if (!(await saveSnapshotsWhereCovered(db, key, snapshots))) throw new Error('another instance wrote them since');
+      for (const snapshot of snapshots) state.saved.set(snapshot.partition, snapshot.position);
+      log.info(`aggregate stage saved the snapshots of partitions ${partitions.join(', ')} ${why === 'revoke' ? 'before letting them go' : 'at the stop'}`, { topic: changesTopic, partitions });
+    } catch (error) {
+      log.warn(`cannot save the snapshots of ${changesTopic} partitions ${partitions.join(', ')} (${firstLineOf(error)}); their next owner replays their logs since the last ones`, { topic: changesTopic, partitions });
+    }
+  };
+  let inFlight = (): Promise<void> => Promise.resolve();
+  // The partitions are let go once the flushes in flight are written, with their snapshots saved.
+  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
   let wrote = false;
   // The snapshots that go with the flush being written (writes run one at a time).
   let snapshotsOfWrite: readonly GroupSnapshot[] = [];
@@ -101,29 +111,6 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
     wrote = true;
   });
   let lastSaveAt = now();
-  let owned: OwnedGroups | undefined;
-  /**
-   * At a revoke (after the writes in flight) and a clean stop: the snapshots of the partitions
-   * that moved past their newest one, where the table agrees with what is written (everything
-   * that entered is flushed, every flush written), so that their next owner replays nothing even
-   * when nothing flowed since the last flush; a flush with nothing to write saves none itself.
-   */
-  const saveOwned = async (why: 'revoke' | 'stop'): Promise<void> => {
-    if (owned === undefined || snapshotIntervalMs === 0) return;
-    const { table, partitionOf, entered, position, saved } = owned;
-    const agreed = new Map([...position].filter(([partition, next]) => entered.get(partition) === next && expected.get(partition) === next && saved.get(partition) !== next));
-    if (agreed.size === 0) return;
-    const snapshots = captureGroups(table, partitionOf, agreed, fingerprint);
-    const partitions = [...agreed.keys()].join(', ');
-    try {
-      if (!(await saveSnapshotsWhereCovered(db, key, snapshots))) throw new Error('another instance wrote them since');
-      for (const snapshot of snapshots) saved.set(snapshot.partition, snapshot.position);
-      log.info(`aggregate stage saved the snapshots of partitions ${partitions} ${why === 'revoke' ? 'before letting them go' : 'at the stop'}`, { topic: changesTopic, partitions: [...agreed.keys()] });
-    } catch (error) {
-      log.warn(`cannot save the snapshots of ${changesTopic} partitions ${partitions} (${firstLineOf(error)}); their next owner replays their logs since the last ones`, { topic: changesTopic, partitions: [...agreed.keys()] });
-    }
-  };
-  let inFlight = (): Promise<void> => Promise.resolve();
   try {
     await forEachAssignment(
       consumer,
