@@ -32,10 +32,14 @@ export interface ChannelMap {
   readonly of: (orderChannel: string | null) => Channel;
   /** The channel of a code that {@link of} gives. */
   readonly byCode: (code: string) => Channel;
+  /** The channels known by their `order_channel` value (which is their code), as given. */
+  readonly known: readonly Channel[];
+  /** The channel of every other value, and of none. */
+  readonly rest: Channel;
 }
 
 /** The tutorial's three channels and `other`. */
-export const TUTORIAL_CHANNELS: ChannelMap = { of: channelOf, byCode: channelByCode };
+export const TUTORIAL_CHANNELS: ChannelMap = { of: channelOf, byCode: channelByCode, known: [...KNOWN.values()], rest: OTHER_CHANNEL };
 
 /** A shop's channels: each `order_channel` value is its code; any other value is `rest`. */
 export function channelMap(channels: readonly Channel[], rest: Channel): ChannelMap {
@@ -45,5 +49,7 @@ export function channelMap(channels: readonly Channel[], rest: Channel): Channel
   return {
     of: (orderChannel) => (orderChannel === null ? undefined : known.get(orderChannel)) ?? rest,
     byCode: (code) => byCode.get(code) ?? rest,
+    known: [...channels],
+    rest,
   };
 }

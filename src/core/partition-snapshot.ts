@@ -23,7 +23,7 @@ export interface SnapshotMeta {
   readonly position: number;
   /** What the state counts (orders tracked), for the log. */
   readonly orders: number;
-  /** What else the state depends on (the days counted): a snapshot taken for other days is not used. */
+  /** What else the state depends on (`stateFingerprint`: the days counted): a snapshot taken for other days is not used. */
   readonly fingerprint: string;
   /**
    * One of two: a snapshot is written into the slot its predecessor is not in, so that one torn

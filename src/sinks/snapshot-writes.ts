@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { asNextOffset, type NextOffset } from '../core/positions.ts';
 import { chunksOf } from './blob-chunks.ts';
+import { stillOwned } from './owned-writes.ts';
 
 /** The groups of one partition, as of the next offset they have not seen. */
 export interface GroupSnapshot {
@@ -21,6 +22,20 @@ export async function saveGroupSnapshot(db: Knex | Knex.Transaction, source: str
   const { partition, position, fingerprint, state } = snapshot;
   await db('tradeflow_snapshots').where({ source, source_partition: partition }).delete();
   for (const [chunk, data] of chunksOf(state).entries()) await db('tradeflow_snapshots').insert({ source, source_partition: partition, chunk, position, fingerprint, data });
+}
+
+/**
+ * Saves snapshots in a transaction of their own, fenced as a flush is: only if the table still
+ * covers each partition exactly up to its snapshot's position (nobody wrote it since, so the
+ * snapshot is what the table holds). Says whether they were saved.
+ */
+export async function saveSnapshotsWhereCovered(db: Knex, source: string, snapshots: readonly GroupSnapshot[]): Promise<boolean> {
+  if (snapshots.length === 0) return true;
+  return db.transaction(async (trx) => {
+    if (!(await stillOwned(trx, source, new Map(snapshots.map((snapshot) => [snapshot.partition, snapshot.position]))))) return false;
+    for (const snapshot of snapshots) await saveGroupSnapshot(trx, source, snapshot);
+    return true;
+  });
 }
 
 /** The snapshots of these partitions of `source` that are there. */

@@ -2,7 +2,8 @@
  * Stage 2 of a scaled-out run, for the changes partitions this instance owns: the per-channel,
  * per-day aggregate of the groups those partitions carry, flushed into the result table with
  * the offsets it covers, fenced so that only a partition's owner writes its groups; now and then
- * with a snapshot of each partition's groups in the same transaction, which a new owner restores.
+ * with a snapshot of each partition's groups in the same transaction (and at a revoke and a clean
+ * stop in a fenced transaction of its own), which a new owner restores.
  */
 import type { Logger } from '../../core/log.ts';
 import type { ChannelMap } from '../../core/channel.ts';
@@ -11,9 +12,11 @@ import { asyncScheduler, concat, map, tap, type SchedulerLike } from 'rxjs';
 import type { PipelineCounters } from '../../core/batch.ts';
 import type { Contribution } from '../../core/dedupe-state.ts';
 import type { DaySelection } from '../../core/business-day.ts';
+import { firstLineOf } from '../../core/first-line.ts';
 import { formatCount, formatDuration } from '../../core/format.ts';
 import { TUTORIAL_CHANNELS } from '../../core/channel.ts';
 import { keepLatestDay } from '../../core/group-table.ts';
+import { stateFingerprint } from '../../core/state-fingerprint.ts';
 import { groupKeyText } from '../../core/group-key.ts';
 import { START, type NextOffset } from '../../core/positions.ts';
 import { decodeChanges } from '../../operators/decode-changes.ts';
@@ -22,12 +25,13 @@ import { aggregateStage } from '../../pipeline.ts';
 import type { ResultSink } from '../../sinks/result-sink.ts';
 import { WriteFenced } from '../../sinks/result-sink.ts';
 import { claimPartitions, stillOwned } from '../../sinks/owned-writes.ts';
-import { loadGroupSnapshots, saveGroupSnapshot, type GroupSnapshot } from '../../sinks/snapshot-writes.ts';
+import { loadGroupSnapshots, saveGroupSnapshot, saveSnapshotsWhereCovered, type GroupSnapshot } from '../../sinks/snapshot-writes.ts';
 import { replayPartitions } from '../../sources/partition-replay.ts';
 import { AssignmentChanged, stageConsumer } from '../../sources/stage-consumer.ts';
+import { boundedWrites } from '../bounded-writes.ts';
 import { runTask } from '../task.ts';
 import { forEachAssignment } from './epochs.ts';
-import { captureGroups, restoreFrom } from './group-snapshots.ts';
+import { captureGroups, restoreFrom, snapshotsToSave, type OwnedGroups } from './group-snapshots.ts';
 
 /** Options of {@link runAggregateStage}. */
 export interface AggregateStageOptions {
@@ -58,8 +62,8 @@ export interface AggregateStageOptions {
   readonly scheduler?: SchedulerLike;
   /**
    * How often the groups of each owned partition are snapshotted into the sink database, in the
-   * transaction of a flush (and with the last flush of a clean stop), so that its next owner reads
-   * only the changes since. Default: 60,000 ms; 0: never, a partition is rebuilt from its whole log.
+   * transaction of a flush (and at a revoke and a clean stop), so that its next owner reads only
+   * the changes since. Default: 60,000 ms; 0: never, a partition is rebuilt from its whole log.
    */
   readonly snapshotIntervalMs?: number;
 }
@@ -69,12 +73,34 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
   const { brokers, changesTopic, group, instanceId, db, signal, log, onFlush, counters, snapshotIntervalMs = 60_000 } = options;
   const channels = options.channels ?? TUTORIAL_CHANNELS;
   const now = (): number => (options.scheduler ?? asyncScheduler).now();
-  // What else than the log the groups depend on: a snapshot taken for other days is not used.
-  const fingerprint = JSON.stringify(options.days);
+  // What else than the log the groups depend on (their keys carry channel codes): a snapshot taken for other days or channels is not used.
+  const fingerprint = stateFingerprint(options.days, channels);
   const key = `kafka:${changesTopic}:${group}`;
-  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters });
   // What this instance last wrote per owned partition: a flush commits only if the table agrees.
   let expected = new Map<number, NextOffset>();
+  let owned: OwnedGroups | undefined;
+  /**
+   * At a revoke (after the writes in flight) and a clean stop: the snapshots of the partitions
+   * that moved past their newest one, so that their next owner replays nothing even when nothing
+   * flowed since the last flush (a flush with nothing to write saves none itself).
+   */
+  const saveOwned = async (why: 'revoke' | 'stop'): Promise<void> => {
+    const state = owned;
+    if (state === undefined || snapshotIntervalMs === 0) return;
+    const snapshots = snapshotsToSave(state, expected, fingerprint);
+    if (snapshots.length === 0) return;
+    const partitions = snapshots.map((snapshot) => snapshot.partition);
+    try {
+      if (!(await saveSnapshotsWhereCovered(db, key, snapshots))) throw new Error('another instance wrote them since');
+      for (const snapshot of snapshots) state.saved.set(snapshot.partition, snapshot.position);
+      log.info(`aggregate stage saved the snapshots of partitions ${partitions.join(', ')} ${why === 'revoke' ? 'before letting them go' : 'at the stop'}`, { topic: changesTopic, partitions });
+    } catch (error) {
+      log.warn(`cannot save the snapshots of ${changesTopic} partitions ${partitions.join(', ')} (${firstLineOf(error)}); their next owner replays their logs since the last ones`, { topic: changesTopic, partitions });
+    }
+  };
+  let inFlight = (): Promise<void> => Promise.resolve();
+  // The partitions are let go once the flushes in flight are written, with their snapshots saved.
+  const consumer = await stageConsumer({ brokers, topic: changesTopic, group, instanceId, log, counters, beforeRevoke: () => inFlight().then(() => saveOwned('revoke')) });
   let wrote = false;
   // The snapshots that go with the flush being written (writes run one at a time).
   let snapshotsOfWrite: readonly GroupSnapshot[] = [];
@@ -98,6 +124,10 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
         // Per partition, the next offset the table has not seen as of the last flush out of the operator, and of its newest snapshot.
         const position = new Map(assignment.partitions.map((partition) => [partition, restored.get(partition)?.position ?? START]));
         const saved = new Map(position);
+        const entered = new Map(position);
+        owned = { table, partitionOf, entered, position, saved };
+        const writes = boundedWrites();
+        inFlight = () => writes.settled();
         let live = false;
         let replayed = 0;
         const replayedOf = new Map<number, number>();
@@ -129,6 +159,9 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
           {
             step: (changes) =>
               changes.pipe(
+                tap((batch) => {
+                  for (const { partition, next } of batch.progress) entered.set(partition, next);
+                }),
                 aggregateStage({ ...options, groups: table }),
                 map((flush) => {
                   // Now, as the flush leaves the operator, the table holds exactly what the flushes so far cover: the moment to copy it.
@@ -159,12 +192,13 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
             },
           },
           (flow) => concat(replay, consumer.batches(assignment, from, flow.ready, flow.signal).pipe(decodeChanges({ seen }))),
-          { signal },
+          { signal, writes },
         );
       },
       log,
     );
     await sink.finish?.();
+    await saveOwned('stop');
   } finally {
     await consumer.close();
     await sink.close();

@@ -15,6 +15,7 @@ import type { MessageReader } from '../../core/change-envelope.ts';
 import type { ChannelMap } from '../../core/channel.ts';
 import type { FeedCheck } from '../../core/feed-check.ts';
 import { snapshotToRestore } from '../../core/partition-snapshot.ts';
+import { stateFingerprint } from '../../core/state-fingerprint.ts';
 import { partitionCount } from '../../kafka/topics.ts';
 import { byPartition, partitionLane, type PartitionLane } from '../../operators/by-partition.ts';
 import { formatCount, formatDuration } from '../../core/format.ts';
@@ -102,8 +103,8 @@ const REVOKE_SAVE_TAIL = 10;
 export async function runDedupeStage(options: DedupeStageOptions): Promise<void> {
   const { brokers, ordersTopic, changesTopic, group, instanceId, signal, log, counters, snapshotIntervalMs = 60_000 } = options;
   const now = (): number => (options.scheduler ?? asyncScheduler).now();
-  // What else than the log a state depends on: a snapshot taken for other days is not used.
-  const fingerprint = JSON.stringify(options.days);
+  // What else than the log a state depends on: a snapshot taken for other days is not used (it keeps raw order_channel values: no channel map).
+  const fingerprint = stateFingerprint(options.days);
   const snapshots = snapshotIntervalMs > 0 ? await partitionSnapshots(brokers, options.snapshotsTopic ?? snapshotsTopicOf(group), options.ordersPartitions ?? (await partitionCount(brokers, ordersTopic)), (line) => log.info(line, { topic: options.snapshotsTopic ?? snapshotsTopicOf(group) })) : undefined;
   // Per partition, so that a rebalance rebuilds only the partitions that are new to this
   // instance (or that someone else moved on meanwhile), not all of them.
