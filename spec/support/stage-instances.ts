@@ -31,3 +31,14 @@ export function stageInstances(day: string): (topic: string, url: string, id: st
     return { child, done: finished(child), said: () => text };
   };
 }
+
+/** Resolves with the match once what `instance` has said matches `pattern`; throws (with all it said) if it exits or `timeoutMs` pass first. */
+export async function saysLine(instance: Pick<StageInstance, 'child' | 'said'>, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = pattern.exec(instance.said());
+    if (found !== null) return found;
+    if (instance.child.exitCode !== null || Date.now() > deadline) throw new Error(`Cannot wait longer for ${String(pattern)}; the instance said:\n${instance.said()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -3,7 +3,6 @@
  * database with a flush, so that after a rebalance an owner restores them and reads again only
  * the changes after them, and the table stays exact.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { Knex } from 'knex';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,23 +13,12 @@ import { tutorialSqlOnMariaDb } from '../../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
 import { distinctOrders, numbered, writeLines } from '../../support/order-lines.ts';
 import { becomesExact, resultRows } from '../../support/result-rows.ts';
-import { stageInstances } from '../../support/stage-instances.ts';
+import { saysLine, stageInstances } from '../../support/stage-instances.ts';
 import { describeWithService, isReachable } from '../../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 const startInstance = stageInstances(DAY);
-
-/** Resolves once `said()` matches. */
-async function saysLine(instance: { child: ChildProcess; said: () => string }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = pattern.exec(instance.said());
-    if (found !== null) return found;
-    if (instance.child.exitCode !== null || Date.now() > deadline) throw new Error(`Cannot wait longer for ${String(pattern)}; the instance said:\n${instance.said()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The changes partitions whose progress the table holds is past their start: those that carry groups. */
 async function partitionsWritten(db: Knex, topic: string): Promise<number[]> {

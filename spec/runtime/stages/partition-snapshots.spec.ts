@@ -3,7 +3,6 @@
  * and only the tail of its log after the snapshot is read again; a snapshot that cannot be used
  * makes the new owner rebuild the partition from its whole log, and say so.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,24 +17,13 @@ import { tutorialSqlOnMariaDb, type RawLine } from '../../support/mariadb-refere
 import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
 import { distinctOrders, numbered, writeLines } from '../../support/order-lines.ts';
 import { becomesExact, linesOf, resultRows } from '../../support/result-rows.ts';
-import { stageInstances } from '../../support/stage-instances.ts';
+import { saysLine, stageInstances } from '../../support/stage-instances.ts';
 import { describeWithService, isReachable } from '../../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 const BROKERS = `${KAFKA.host}:${KAFKA.port}`;
 const startInstance = stageInstances(DAY);
-
-/** Resolves once `said()` matches. */
-async function saysLine(instance: { child: ChildProcess; said: () => string }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = pattern.exec(instance.said());
-    if (found !== null) return found;
-    if (instance.child.exitCode !== null || Date.now() > deadline) throw new Error(`Cannot wait longer for ${String(pattern)}; the instance said:\n${instance.said()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** Writes again every message of the snapshots topic with one byte of its state changed: every snapshot is now corrupt. */
 async function corruptEverySnapshot(topic: string, partitions: number): Promise<number> {

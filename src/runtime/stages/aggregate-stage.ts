@@ -155,7 +155,7 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
             },
           }),
         );
-        await runTask<Contribution, { flush: Flush; snapshots: readonly GroupSnapshot[] }>(
+        await runTask<Contribution, { flush: Flush; replayed: boolean; snapshots: readonly GroupSnapshot[] }>(
           {
             step: (changes) =>
               changes.pipe(
@@ -168,10 +168,14 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
                   for (const { partition, next } of flush.progress) position.set(partition, next);
                   const due = live && snapshotIntervalMs > 0 && (signal.aborted || now() - lastSaveAt >= snapshotIntervalMs);
                   const moved = new Map([...position].filter(([partition, next]) => saved.get(partition) !== next));
-                  return { flush, snapshots: due && moved.size > 0 ? ((lastSaveAt = now()), captureGroups(table, partitionOf, moved, fingerprint)) : [] };
+                  // A flush out of the replay holds what the table has already, or less (partial sums, a
+                  // snapshot's older rows): written, it would show older figures until the replay caught up.
+                  // The replay only rebuilds the groups; writing goes on with the first flush after it.
+                  return { flush, replayed: !live, snapshots: due && moved.size > 0 ? ((lastSaveAt = now()), captureGroups(table, partitionOf, moved, fingerprint)) : [] };
                 }),
               ),
-            write: async ({ flush, snapshots }) => {
+            write: async ({ flush, replayed, snapshots }) => {
+              if (replayed) return;
               if (consumer.assignment().generation !== assignment.generation) throw new AssignmentChanged(changesTopic);
               wrote = false;
               snapshotsOfWrite = snapshots;
@@ -181,7 +185,8 @@ export async function runAggregateStage(options: AggregateStageOptions): Promise
                 snapshotsOfWrite = [];
               }
             },
-            commit: ({ flush, snapshots }) => {
+            commit: ({ flush, replayed, snapshots }) => {
+              if (replayed) return;
               if (wrote) for (const { partition, next } of flush.progress) expected.set(partition, next);
               if (wrote && snapshots.length > 0) {
                 for (const snapshot of snapshots) saved.set(snapshot.partition, snapshot.position);
