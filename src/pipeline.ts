@@ -9,11 +9,13 @@ import type { MessageReader } from './core/change-envelope.ts';
 import type { ChannelMap } from './core/channel.ts';
 import type { Contribution, DedupeState } from './core/dedupe-state.ts';
 import type { FeedCheck } from './core/feed-check.ts';
+import type { OutcomeReading } from './core/outcome-codec.ts';
 import { groupTableOf, type GroupTable } from './core/group-table.ts';
 import { aggregate } from './operators/aggregate.ts';
 import { bufferFlush, type Flush } from './operators/buffer-flush.ts';
 import { dedupe } from './operators/dedupe.ts';
 import { deserialize } from './operators/deserialize.ts';
+import { deserializeInThreads } from './operators/deserialize-in-threads.ts';
 import { filterDay } from './operators/filter-day.ts';
 import { mapChannel } from './operators/map-channel.ts';
 
@@ -39,6 +41,8 @@ export interface SalesPipelineOptions {
   readonly read?: MessageReader;
   /** The shop's channels. Default: the tutorial's. */
   readonly channels?: ChannelMap;
+  /** Where messages are parsed and validated, when not on this thread (reading threads, with the same reader). Default: here. */
+  readonly reading?: OutcomeReading;
 }
 
 /**
@@ -52,10 +56,11 @@ export function salesPipeline(options: SalesPipelineOptions): OperatorFunction<B
 
 /** Stage 1, partitioned by `order_id`: raw records in, retract/insert contributions of the counted days out. */
 export function dedupeStage(options: SalesPipelineOptions): OperatorFunction<Batch<RawRecord>, Batch<Contribution>> {
-  const { days, counters, scheduler = asyncScheduler, dedupeState, feedCheck, read } = options;
+  const { days, counters, scheduler = asyncScheduler, dedupeState, feedCheck, read, reading } = options;
   const clock = (): number => scheduler.now();
+  const reads = { counters, clock, ...(feedCheck && { feedCheck }), ...(read && { read }) };
   return pipe(
-    deserialize({ counters, clock, ...(feedCheck && { feedCheck }), ...(read && { read }) }), // JSON text -> valid orders; the rest -> rejects
+    reading === undefined ? deserialize(reads) : deserializeInThreads(reading, reads), // JSON text -> valid orders; the rest -> rejects
     filterDay({ days, counters, clock }), // paid on a counted day (the SQL's inner WHERE)
     dedupe({ counters, clock, latestDayOnly: days.kind === 'live', ...(dedupeState && { state: dedupeState }) }), // latest order_time per order, with retraction
   );

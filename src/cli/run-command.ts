@@ -45,6 +45,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
   { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never (default: 50, or the job file\'s)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
+  { name: 'workers', type: 'string', value: 'N', description: 'threads that parse and validate the messages: 1, the main thread alone (which keeps the state); N, N - 1 reading threads beside it (not with --stage: scale out with instances)', default: '1' },
   { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
@@ -98,6 +99,7 @@ export async function runCommand(args: readonly string[], io: CommandIO): Promis
       checkpointIntervalMs: interval('checkpoint-interval', options.get('checkpoint-interval')) ?? 10_000,
       keepRejects: wholeNumber('keep-rejects', options.get('keep-rejects')) ?? 100_000,
       keepHistoryDays: wholeNumber('keep-history', options.get('keep-history')) ?? DEFAULT_KEEP_HISTORY_DAYS,
+      workers: workerCount(options, stage),
       feed: { maxRejectedShare: options.has('max-rejected') ? percent('max-rejected', options.get('max-rejected')) : (jobFile?.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE) },
       ...(layout !== undefined && { layout }),
   };
@@ -165,6 +167,12 @@ function liveTable(options: Map<string, string | boolean>, io: CommandIO): boole
   const when = String(options.get('live-table'));
   if (when !== 'auto' && when !== 'always' && when !== 'never') throw new UsageError(`--live-table: expected auto, always or never, got "${when}"`);
   return when === 'always' || (when === 'auto' && io.stdoutIsTerminal === true);
+}
+
+function workerCount(options: Map<string, string | boolean>, stage: StagePlan | undefined): number {
+  const workers = wholeNumber('workers', options.get('workers'), 1, 64) ?? 1;
+  if (workers > 1 && stage !== undefined) throw new UsageError('--workers: not with --stage (a scaled-out instance reads on one thread: scale out with more instances)');
+  return workers;
 }
 
 function stagePlan(options: Map<string, string | boolean>, source: SourcePlan): StagePlan | undefined {

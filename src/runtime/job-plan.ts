@@ -47,6 +47,8 @@ export interface JobPlan {
   readonly layout?: StreamLayout;
   /** When the feed counts as mostly rejects (core/feed-check.ts). Default: more than 50 % of the first 10,000 messages. */
   readonly feed?: FeedCheckOptions;
+  /** Threads that read the messages (parse and validate): 1, this one alone; N, N - 1 reading threads beside it. Default: 1. */
+  readonly workers?: number;
   /** Scale-out: the stages this instance runs, through the changes topic. None: all in one process. */
   readonly stage?: StagePlan;
   /** The live screen: where, and whether that port was asked for. None: no screen. */

@@ -32,6 +32,8 @@ import { kafkaSource } from '../sources/kafka-source.ts';
 import type { OrderSource } from '../sources/order-source.ts';
 import { simulatorSource } from '../sources/simulator-source.ts';
 import { formatCount } from '../core/format.ts';
+import { MAX_MESSAGE_BYTES } from '../core/reject.ts';
+import { readPool } from '../workers/read-pool.ts';
 import type { NextOffset } from '../core/positions.ts';
 import type { SourceOffset } from '../core/batch.ts';
 
@@ -53,6 +55,8 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
   let source: OrderSource | undefined;
   let screen: RunScreen | undefined;
   let checkpoints: IncrementalCheckpoints | undefined;
+  // Beside this thread, which keeps the state: threads that parse and validate the messages.
+  const readingThreads = (plan.workers ?? 1) > 1 ? readPool({ threads: plan.workers! - 1, zone: plan.zone, maxRecordBytes: MAX_MESSAGE_BYTES, ...(plan.layout !== undefined && { layout: plan.layout }) }) : undefined;
   try {
     await migrateToLatest(db);
     const { dedupeState, resumeFrom, checkpointKey, writtenUpTo, chain } = await restore(db, plan, context);
@@ -103,6 +107,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
       dedupeState,
       feedCheck,
       ...(plan.layout !== undefined && { read: streamReader(plan.layout, plan.zone), channels: streamChannels(plan.layout) }),
+      ...(readingThreads && { reading: readingThreads }),
       signal,
       clock,
       scheduler: clockScheduler(clock),
@@ -130,6 +135,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     clearInterval(display);
     await source?.close?.();
     await checkpoints?.finish();
+    await readingThreads?.close();
     await db.destroy();
   }
 }

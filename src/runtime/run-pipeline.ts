@@ -61,7 +61,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<void> {
       onFlush?.(flush, progress);
     },
   };
-  await runTask(task, (flow) => source.batches(flow), { ...(maxPendingFlushes !== undefined && { maxInFlight: maxPendingFlushes }), ...(signal && { signal }) });
+  await runTask(task, (flow) => source.batches(flow), { ...(maxPendingFlushes !== undefined && { maxInFlight: maxPendingFlushes }), ...(signal && { signal }), ...(options.reading && { stepReady: options.reading.ready }) });
   await sink.finish?.();
 }
 

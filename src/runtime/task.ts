@@ -28,6 +28,8 @@ export interface TaskOptions {
   readonly maxInFlight?: number;
   /** The writes to run on, when someone else must wait for those in flight (a revoke does). Default: new ones of `maxInFlight`. */
   readonly writes?: BoundedWrites;
+  /** Holds the source back too until it resolves: a step with work of its own in flight (reading threads). Default: none. */
+  readonly stepReady?: () => Promise<void>;
 }
 
 /**
@@ -38,12 +40,12 @@ export interface TaskOptions {
  * go (or the sink closed) with nothing half written.
  */
 export async function runTask<In, Out>(task: Task<In, Out>, batches: (flow: FlowControl) => Observable<Batch<In>>, options: TaskOptions = {}): Promise<void> {
-  const { signal = new AbortController().signal } = options;
+  const { signal = new AbortController().signal, stepReady } = options;
   const writes = options.writes ?? boundedWrites(options.maxInFlight);
   await task.restore?.();
   try {
     await lastValueFrom(
-      batches({ signal, ready: () => writes.ready() }).pipe(
+      batches({ signal, ready: stepReady === undefined ? () => writes.ready() : () => writes.ready().then(stepReady) }).pipe(
         task.step,
         mergeMap((out) =>
           writes.run(async () => {
