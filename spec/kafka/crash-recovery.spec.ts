@@ -14,7 +14,7 @@ const DAY = '2021-03-25';
 describeWithService(KAFKA, reachable, 'recovery after kill -9, on a real broker and MariaDB', () => {
   const database = useSpecDatabase();
 
-  it('ends with the exact table and each bad line once, after kill -9 at seven moments (inside a flush and inside a checkpoint among them)', async () => {
+  it('ends with the exact table and each bad line once, after kill -9 at seven moments (inside a flush and inside a checkpoint among them), restarted with one, two and three reading threads', async () => {
     const db = database.open();
     const file = join(scratchDir(), 'orders.jsonl');
     expect((await runCli(['generate', '--orders', '200000', '--seed', '21', '--day', DAY, '--out', file])).code).toBe(0);
@@ -33,7 +33,7 @@ describeWithService(KAFKA, reachable, 'recovery after kill -9, on a real broker 
     const random = seededRandom(7);
     let resumed = 0;
     for (let i = 0; i < 5; i++) {
-      const child = startCli(often);
+      const child = startCli([...often, '--workers', String(1 + (i % 3))]);
       const done = finished(child);
       await new Promise((resolve) => setTimeout(resolve, 2500 + Math.floor(random() * 2500)));
       child.kill('SIGKILL');

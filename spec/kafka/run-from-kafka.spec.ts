@@ -27,7 +27,7 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     expect(await db.raw(RESULT_SQL).then(([rows]: [unknown[]]) => rows.map((row) => ({ ...(row as object) })))).toEqual(SAMPLE_DAY);
   }, 60_000);
 
-  it('gives for 200,000 generated orders on 3 partitions the table of the tutorial SQL run by MariaDB, with every bad line rejected once', async () => {
+  it('gives for 200,000 generated orders on 3 partitions, read by three threads, the table of the tutorial SQL run by MariaDB, with every bad line rejected once', async () => {
     const db = database.open();
     await dropAllTables(db);
     const file = join(scratchDir(), 'orders.jsonl');
@@ -35,7 +35,7 @@ describeWithService(KAFKA, reachable, 'tradeflow run --source kafka, from a real
     const topic = uniqueTopic('volume');
     await createTopic(topic, 3);
     await produceFile(topic, file);
-    const result = await runCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--exit-at-end', '--db', database.url, '--as-of', `${DAY} 00:00:00`]);
+    const result = await runCli(['run', '--source', 'kafka', '--topic', topic, '--group', topic, '--startup', 'earliest', '--exit-at-end', '--db', database.url, '--as-of', `${DAY} 00:00:00`, '--workers', '3']);
     expect(result.code, result.stderr).toBe(0);
 
     const lines = linesOf(file);
