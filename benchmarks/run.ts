@@ -13,9 +13,11 @@
  * --pause-baseline DIR, e.g. one of the code before; for the dedupe stage, and for the aggregate
  * stage when MariaDB is there too), --checkpoint-orders N[,N..] (default 1000000,10000000; 0
  * skips full against delta checkpoints of a day of N orders after an interval of 20,000
- * orders/s x 10 s, 30% updates, and the restore of base + delta).
+ * orders/s x 10 s, 30% updates, and the restore of base + delta), --replay-orders N (default
+ * 1000000; 0 skips the file replay timed as whole processes, the installed command against the
+ * plain loop in a process of its own) at --replay-workers N[,N..] (default 1 and up to the cores, at most 4).
  */
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { replayIntoSqlite } from './core.ts';
 import { plainLoop } from './plain-loop.ts';
@@ -31,6 +33,7 @@ import { rebalancePauses, type PauseVariant } from './rebalance-pause.ts';
 import { startupTimes } from './startup.ts';
 import { incrementalCheckpoint } from './checkpoint.ts';
 import { BENCH_DAY, recordedFile } from './recorded-file.ts';
+import { replayProcesses } from './replay-processes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +48,8 @@ const { values } = parseArgs({
     'pause-orders': { type: 'string', default: '200000' },
     'pause-baseline': { type: 'string' },
     'checkpoint-orders': { type: 'string', default: '1000000,10000000' },
+    'replay-orders': { type: 'string', default: '1000000' },
+    'replay-workers': { type: 'string', default: [1, 2, 3, 4].filter((n) => n === 1 || n <= availableParallelism()).join(',') },
   },
 });
 const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
@@ -68,6 +73,16 @@ for (const orders of sizes) {
     process.stderr.write(`bench: ${orders.toLocaleString('en-US')} orders, round ${i + 1} of ${repeat} done\n`);
   }
   rows.push([`core, ${orders.toLocaleString('en-US')} orders (${read.toLocaleString('en-US')} records)`, rate(read, coreMs), rate(read, floorMs), (floorMs / coreMs).toFixed(2)]);
+}
+
+const replayOrders = Number(values['replay-orders']);
+if (replayOrders > 0) {
+  const file = await recordedFile(replayOrders);
+  const { floorMs, read, runs } = replayProcesses(file, BENCH_DAY, String(values['replay-workers']).split(',').map(Number), repeat);
+  for (const run of runs) {
+    if (run.read !== read) throw new RangeError(`Cannot compare: the replay with ${run.workers} workers read ${run.read} records, the floor ${read}`);
+    rows.push([`file replay as whole processes (tradeflow run, installed), ${replayOrders.toLocaleString('en-US')} orders, --workers ${run.workers}`, rate(read, run.ms), `${rate(read, floorMs)} (its own process, tsx's start taken off)`, (floorMs / run.ms).toFixed(2)]);
+  }
 }
 
 const e2eOrders = Number(values['e2e-orders']);
