@@ -3,10 +3,11 @@
  * the encoding that follows in slices, the bytes written, the longest the main thread is held by
  * each and by a compaction, and the restore of a base and a delta.
  */
-import { compactIncremental, encodeDelta, restoreIncremental } from '../src/core/dedupe-delta.ts';
+import { encodeDelta, restoreIncremental } from '../src/core/dedupe-delta.ts';
 import { captureDedupe, encodeCapture } from '../src/core/dedupe-snapshot.ts';
 import { applyOrder, createDedupeState, takeChanges, trackChanges, trackedOrders, type Contribution } from '../src/core/dedupe-state.ts';
 import { parseTimestamp } from '../src/core/order-time.ts';
+import { foldInWorker } from '../src/runtime/fold-in-worker.ts';
 import { chunksOf } from '../src/sinks/blob-chunks.ts';
 import { mainThreadCost } from './main-thread-block.ts';
 
@@ -83,9 +84,10 @@ export async function incrementalCheckpoint(orders: number, rate = 20_000, secon
     return bytes;
   });
 
-  // The base as the database hands it back: rows of 4 MB, each a buffer of its own.
+  // As a compaction runs: the base as the database hands it back (rows of 4 MB, each a buffer of
+  // its own) and a copy of the delta, both moved to the fold's worker.
   const rows = chunksOf(base).map((chunk) => Buffer.from(chunk));
-  const compaction = await mainThreadCost(() => compactIncremental(Buffer.concat(rows), [delta]));
+  const compaction = await mainThreadCost(() => foldInWorker(rows, [Buffer.from(delta)]));
   rows.length = 0;
 
   const started = performance.now();
