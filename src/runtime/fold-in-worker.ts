@@ -10,7 +10,8 @@ import { asBuffer, handOver } from './hand-over.ts';
  */
 export function foldInWorker(base: StoredBytes, deltas: readonly StoredBytes[]): Promise<Buffer> {
   const { views, transfer } = handOver([base, ...deltas].map((bytes) => (Buffer.isBuffer(bytes) ? [bytes] : (bytes as readonly Buffer[]))));
-  const worker = new Worker(ENTRY.url, { ...ENTRY.options, workerData: views, transferList: transfer });
+  const worker = new Worker(ENTRY.url, ENTRY.options);
+  worker.postMessage(views, transfer); // not workerData: the worker keeps that to its end, and could not let the rows go
   return new Promise<Buffer>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {
