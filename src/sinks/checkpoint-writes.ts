@@ -31,8 +31,15 @@ export async function saveDelta(db: Knex | Knex.Transaction, source: string, seq
   await insertChunks(db, 'tradeflow_checkpoint_deltas', { source, seq }, delta, savedAt);
 }
 
+/**
+ * Checkpoint rows of 1 MB: the driver escapes each insert on the main thread in one go (about
+ * 70 ms for 4 MB on this 2-core host, under load), and a run's checkpoints and compactions write
+ * while the pipeline waits. Loads join rows of any size.
+ */
+const ROW_BYTES = 1 << 20;
+
 async function insertChunks(db: Knex | Knex.Transaction, table: string, key: { source: string; seq: number }, checkpoint: Checkpoint, savedAt: string): Promise<void> {
-  for (const [chunk, data] of chunksOf(checkpoint.state).entries()) {
+  for (const [chunk, data] of chunksOf(checkpoint.state, ROW_BYTES).entries()) {
     await db(table).insert({
       ...key,
       chunk,
