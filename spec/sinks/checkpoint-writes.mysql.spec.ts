@@ -51,6 +51,24 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'incremental checkpoint
       baseSeq = base;
     }
   }, 60_000);
+
+  it('leaves base and deltas as they were when the fold fails in its worker, and says why in one line', async () => {
+    const db = database.open();
+    await migrateToLatest(db);
+    const source = 'kafka:broken:g';
+    const state = createDedupeState();
+    trackChanges(state);
+    await saveCheckpoint(db, source, { offsets: at(0), state: await snapshotDedupe(state) }, 'then');
+    for (const seq of [1, 2, 3]) {
+      applyOrder(state, { orderId: `o${seq}`, orderTime: seq, payTime: '2021-03-25 10:00:00', realPay: seq, userId: null, channel: 'web' }, []);
+      const delta = await encodeDelta(takeChanges(state), seq);
+      if (seq !== 2) await saveDelta(db, source, seq, { offsets: at(seq), state: delta }, 'then'); // delta 2 lost
+    }
+    const stored = async () => db('tradeflow_checkpoints').where({ source }).select('seq', 'chunk', 'data').union((q) => q.from('tradeflow_checkpoint_deltas').where({ source }).select('seq', 'chunk', 'data'));
+    const before = await stored();
+    await expect(compactCheckpoint(db, source, foldInWorker, 'now')).rejects.toThrow(new Error('checkpoint fold worker failed: Cannot restore the checkpoint: delta 3 follows delta 1'));
+    expect(await stored()).toEqual(before);
+  }, 30_000);
 });
 
 function range(from: number, to: number): number[] {
