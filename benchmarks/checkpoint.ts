@@ -1,11 +1,15 @@
 /**
  * What a checkpoint costs: the pause while the state (full) or its changes (delta) are captured,
- * the encoding that follows in slices, the bytes written, and the restore of a base and a delta.
+ * the encoding that follows in slices, the bytes written, the longest the main thread is held by
+ * each and by a compaction, and the restore of a base and a delta.
  */
-import { compactIncremental, encodeDelta, restoreIncremental } from '../src/core/dedupe-delta.ts';
+import { encodeDelta, restoreIncremental } from '../src/core/dedupe-delta.ts';
 import { captureDedupe, encodeCapture } from '../src/core/dedupe-snapshot.ts';
 import { applyOrder, createDedupeState, takeChanges, trackChanges, trackedOrders, type Contribution } from '../src/core/dedupe-state.ts';
 import { parseTimestamp } from '../src/core/order-time.ts';
+import { foldInWorker } from '../src/runtime/fold-in-worker.ts';
+import { chunksOf } from '../src/sinks/blob-chunks.ts';
+import { mainThreadCost } from './main-thread-block.ts';
 
 /** Tracks `orders` orders, then times one checkpoint: the pause (capture) and the encoding after it. */
 export async function checkpointPause(orders: number): Promise<{ pauseMs: number; encodeMs: number; bytes: number }> {
@@ -26,11 +30,13 @@ export async function checkpointPause(orders: number): Promise<{ pauseMs: number
 /** Full against delta checkpoints of one state, and the restore of base + delta. */
 export interface IncrementalFigures {
   readonly orders: number;
-  readonly full: { readonly pauseMs: number; readonly encodeMs: number; readonly bytes: number };
-  readonly delta: { readonly pauseMs: number; readonly encodeMs: number; readonly bytes: number; readonly versions: number };
-  /** Base + one delta into a live state, and into a new base (compaction). */
+  /** blockMs: the longest the main thread was held, capture and encoding together. */
+  readonly full: { readonly pauseMs: number; readonly encodeMs: number; readonly bytes: number; readonly blockMs: number };
+  readonly delta: { readonly pauseMs: number; readonly encodeMs: number; readonly bytes: number; readonly versions: number; readonly blockMs: number };
+  /** Base + one delta into a live state. */
   readonly restoreMs: number;
-  readonly compactMs: number;
+  /** Base (as its stored 4 MB rows) + one delta into a new base, as a compaction does it: wall, longest main-thread block, peak RSS rise. */
+  readonly compaction: { readonly wallMs: number; readonly blockMs: number; readonly peakRssBytes: number };
 }
 
 /**
@@ -48,12 +54,16 @@ export async function incrementalCheckpoint(orders: number, rate = 20_000, secon
     out.length = 0;
   }
   trackChanges(state);
-  let started = performance.now();
-  const capture = captureDedupe(state);
-  const fullPause = performance.now() - started;
-  started = performance.now();
-  const base = await encodeCapture(capture);
-  const fullEncode = performance.now() - started;
+  let fullPause = 0;
+  let fullEncode = 0;
+  const { result: base, blockMs: fullBlock } = await mainThreadCost(async () => {
+    const started = performance.now();
+    const capture = captureDedupe(state);
+    fullPause = performance.now() - started;
+    const bytes = await encodeCapture(capture);
+    fullEncode = performance.now() - started - fullPause;
+    return bytes;
+  });
 
   const versions = rate * seconds;
   let next = orders;
@@ -63,25 +73,32 @@ export async function incrementalCheckpoint(orders: number, rate = 20_000, secon
     applyOrder(state, update ? order((v * 7_919) % orders, 1) : order(next++, 0), out);
     out.length = 0;
   }
-  started = performance.now();
-  const changes = takeChanges(state);
-  const deltaPause = performance.now() - started;
-  started = performance.now();
-  const delta = await encodeDelta(changes, 1);
-  const deltaEncode = performance.now() - started;
+  let deltaPause = 0;
+  let deltaEncode = 0;
+  const { result: delta, blockMs: deltaBlock } = await mainThreadCost(async () => {
+    const started = performance.now();
+    const changes = takeChanges(state);
+    deltaPause = performance.now() - started;
+    const bytes = await encodeDelta(changes, 1);
+    deltaEncode = performance.now() - started - deltaPause;
+    return bytes;
+  });
 
-  started = performance.now();
+  // As a compaction runs: the base as the database hands it back (rows of 4 MB, each a buffer of
+  // its own) and a copy of the delta, both moved to the fold's worker.
+  const rows = chunksOf(base).map((chunk) => Buffer.from(chunk));
+  const compaction = await mainThreadCost(() => foldInWorker(rows, [Buffer.from(delta)]));
+  rows.length = 0;
+
+  const started = performance.now();
   const restored = restoreIncremental(base, [delta]);
   const restoreMs = performance.now() - started;
   if (trackedOrders(restored) !== trackedOrders(state)) throw new RangeError(`Cannot measure the restore: ${trackedOrders(restored)} orders restored, ${trackedOrders(state)} tracked`);
-  started = performance.now();
-  await compactIncremental(base, [delta]);
-  const compactMs = performance.now() - started;
   return {
     orders,
-    full: { pauseMs: fullPause, encodeMs: fullEncode, bytes: base.length },
-    delta: { pauseMs: deltaPause, encodeMs: deltaEncode, bytes: delta.length, versions },
+    full: { pauseMs: fullPause, encodeMs: fullEncode, bytes: base.length, blockMs: fullBlock },
+    delta: { pauseMs: deltaPause, encodeMs: deltaEncode, bytes: delta.length, versions, blockMs: deltaBlock },
     restoreMs,
-    compactMs,
+    compaction: { wallMs: compaction.wallMs, blockMs: compaction.blockMs, peakRssBytes: compaction.peakRssBytes },
   };
 }

@@ -193,11 +193,13 @@ for (const orders of checkpointSizes) {
   const ms = (value: number): string => `${value.toFixed(1)} ms`;
   rows.push([
     `checkpoint, a day of ${orders.toLocaleString('en-US')} orders, delta after 10 s at 20,000 orders/s (30% updates)`,
-    `pause ${ms(figures.delta.pauseMs)}, encode ${ms(figures.delta.encodeMs)}, ${mb(figures.delta.bytes)}`,
-    `${ms(figures.full.pauseMs)}, encode ${ms(figures.full.encodeMs)}, ${mb(figures.full.bytes)} (full)`,
+    `pause ${ms(figures.delta.pauseMs)}, encode ${ms(figures.delta.encodeMs)}, ${mb(figures.delta.bytes)}, longest block ${ms(figures.delta.blockMs)}`,
+    `${ms(figures.full.pauseMs)}, encode ${ms(figures.full.encodeMs)}, ${mb(figures.full.bytes)}, longest block ${ms(figures.full.blockMs)} (full)`,
     `${(figures.full.pauseMs / figures.delta.pauseMs).toFixed(0)}x shorter pause; delta ${((figures.delta.bytes / figures.full.bytes) * 100).toFixed(1)}% of full`,
   ]);
-  rows.push([`restore, base + delta of ${orders.toLocaleString('en-US')} orders (compaction of the same: ${(figures.compactMs / 1000).toFixed(2)} s)`, `${(figures.restoreMs / 1000).toFixed(2)} s`, '', '']);
+  rows.push([`restore, base + delta of ${orders.toLocaleString('en-US')} orders`, `${(figures.restoreMs / 1000).toFixed(2)} s`, '', '']);
+  const { compaction } = figures;
+  rows.push([`compaction, base + delta of ${orders.toLocaleString('en-US')} orders`, `${(compaction.wallMs / 1000).toFixed(2)} s, longest main-thread block ${ms(compaction.blockMs)}, peak RSS +${mb(compaction.peakRssBytes)}`, '', '']);
 }
 
 const memoryOrders = Number(values['memory-orders']);

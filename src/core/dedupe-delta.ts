@@ -72,9 +72,16 @@ export function restoreIncremental(base: Buffer, deltas: readonly Buffer[]): Ded
   return state;
 }
 
+/** A stored blob: whole, or as the rows it is stored in, in order. */
+export type StoredBytes = Buffer | readonly Buffer[];
+
 /** A new base snapshot holding what `base` and its `deltas` hold: what compaction writes in their place. */
-export async function compactIncremental(base: Buffer, deltas: readonly Buffer[]): Promise<Buffer> {
-  return encodeDays([...fold(base, deltas)]);
+export async function compactIncremental(base: StoredBytes, deltas: readonly StoredBytes[]): Promise<Buffer> {
+  return encodeDays([...fold(joined(base), deltas.map(joined))]);
+}
+
+function joined(bytes: StoredBytes): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.concat(bytes as readonly Buffer[]);
 }
 
 /** The sequence number of a delta (RangeError when the bytes are not a delta). */
@@ -85,12 +92,15 @@ export function deltaSeq(delta: Buffer): number {
 function fold(base: Buffer, deltas: readonly Buffer[]): Map<string, EncodedDay> {
   const days = new Map<string, FoldedDay>();
   for (const [day, columns] of decodeEncodedDays(base)) days.set(day, { ...columns, idSlices: [...columns.idSlices], users: [...columns.users], channels: [...columns.channels], bigAmounts: new Map(columns.bigAmounts) });
+  const headers = deltas.map(readHeader);
+  // Each day's columns grow once, to the largest size a delta states, not by doubling.
+  const finalSizes = new Map<string, number>();
+  for (const { header } of headers) for (const change of header.days) finalSizes.set(change.day, Math.max(change.size, finalSizes.get(change.day) ?? 0));
   let previous: number | undefined;
-  for (const delta of deltas) {
-    const { header, at } = readHeader(delta);
+  for (const [i, { header, at }] of headers.entries()) {
     if (previous !== undefined && header.seq !== previous + 1) throw new RangeError(`Cannot restore the checkpoint: delta ${header.seq} follows delta ${previous}`);
     previous = header.seq;
-    applyDelta(days, delta, header, at);
+    applyDelta(days, deltas[i]!, header, at, finalSizes);
   }
   return new Map([...days].map(([day, folded]) => [day, view(folded)]));
 }
@@ -102,7 +112,7 @@ function readHeader(delta: Buffer): { header: DeltaHeader; at: number } {
   return { header, at: 4 + length };
 }
 
-function applyDelta(days: Map<string, FoldedDay>, bytes: Buffer, header: DeltaHeader, start: number): void {
+function applyDelta(days: Map<string, FoldedDay>, bytes: Buffer, header: DeltaHeader, start: number, finalSizes: ReadonlyMap<string, number>): void {
   let at = start;
   const take = (length: number): Buffer => {
     const part = Buffer.from(bytes.subarray(at, at + length)); // copied: aligned for typed arrays
@@ -119,7 +129,7 @@ function applyDelta(days: Map<string, FoldedDay>, bytes: Buffer, header: DeltaHe
     const [changed, orderTime, paySecond, amount, user, channel] = change.sections.map(take) as Buffer[] & { length: 6 };
     const rows = change.changed + change.size - change.from;
     const slots = new Int32Array(changed!.buffer, changed!.byteOffset, change.changed);
-    grow(folded, change.size);
+    grow(folded, change.size, finalSizes.get(change.day) ?? change.size);
     const scatter = <A extends Float64Array | Int32Array>(target: A, source: A): void => {
       for (let i = 0; i < slots.length; i++) target[slots[i]!] = source[i]!;
       target.set(source.subarray(slots.length), change.from);
@@ -146,9 +156,10 @@ function emptyDay(): FoldedDay {
   return { idSlices: [], size: 0, orderTime: new Float64Array(0), paySecond: new Int32Array(0), amount: new Float64Array(0), user: new Int32Array(0), channel: new Int32Array(0), users: [], channels: [], bigAmounts: new Map() };
 }
 
-function grow(day: FoldedDay, size: number): void {
+/** Room for `size` orders: when there is too little, room for `final` (at least `size`). */
+function grow(day: FoldedDay, size: number, final: number): void {
   if (size <= day.orderTime.length) return;
-  const capacity = Math.max(size, day.orderTime.length * 2);
+  const capacity = Math.max(size, final);
   const larger = <A extends Float64Array | Int32Array>(column: A, make: (n: number) => A): A => {
     const target = make(capacity);
     target.set(column.subarray(0, day.size));

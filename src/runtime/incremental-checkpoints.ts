@@ -1,14 +1,16 @@
 /**
  * The checkpoints of one Kafka run: after the base, each is a delta of what changed since the one
  * before (the pause is the copy of the changes only), and when the deltas add up to the base's
- * size they are folded into a new base off the hot path, in a transaction of its own.
+ * size they are folded into a new base on a worker thread (the pipeline goes on meanwhile), and
+ * written in a transaction of its own.
  */
 import type { Knex } from 'knex';
-import { compactIncremental, encodeDelta } from '../core/dedupe-delta.ts';
+import { encodeDelta } from '../core/dedupe-delta.ts';
 import { takeChanges, type DedupeState } from '../core/dedupe-state.ts';
 import type { Logger } from '../core/log.ts';
 import { compactCheckpoint } from '../sinks/checkpoint-writes.ts';
 import type { CheckpointState } from '../sinks/result-sink.ts';
+import { foldInWorker } from './fold-in-worker.ts';
 
 /** Where the stored chain of a restored (or new) run stands. */
 export interface StoredChain {
@@ -47,7 +49,7 @@ export function incrementalCheckpoints(db: Knex, key: string, state: DedupeState
     written: () => {
       if (compacting !== undefined || deltaBytes < baseBytes) return;
       const covering = deltaBytes;
-      compacting = compactCheckpoint(db, key, compactIncremental, savedAt())
+      compacting = compactCheckpoint(db, key, foldInWorker, savedAt())
         .then(({ bytes }) => {
           baseBytes = bytes;
           deltaBytes -= covering;

@@ -2,8 +2,8 @@
 
 const CHUNK_BYTES = 4 << 20;
 
-/** The pieces of `data` to store one row each, in order (at least one, empty for an empty state). */
-export function chunksOf(data: Buffer): Buffer[] {
-  const count = Math.max(1, Math.ceil(data.length / CHUNK_BYTES));
-  return Array.from({ length: count }, (_, chunk) => data.subarray(chunk * CHUNK_BYTES, (chunk + 1) * CHUNK_BYTES));
+/** The pieces of `data` to store one row each, in order, of `bytes` each (at least one, empty for an empty state). */
+export function chunksOf(data: Buffer, bytes = CHUNK_BYTES): Buffer[] {
+  const count = Math.max(1, Math.ceil(data.length / bytes));
+  return Array.from({ length: count }, (_, chunk) => data.subarray(chunk * bytes, (chunk + 1) * bytes));
 }
