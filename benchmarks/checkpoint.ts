@@ -7,7 +7,7 @@ import { encodeDelta, restoreIncremental } from '../src/core/dedupe-delta.ts';
 import { captureDedupe, encodeCapture } from '../src/core/dedupe-snapshot.ts';
 import { applyOrder, createDedupeState, takeChanges, trackChanges, trackedOrders, type Contribution } from '../src/core/dedupe-state.ts';
 import { parseTimestamp } from '../src/core/order-time.ts';
-import { foldInWorker } from '../src/runtime/fold-in-worker.ts';
+import { foldInWorker } from '../src/workers/fold-in-worker.ts';
 import { chunksOf } from '../src/sinks/blob-chunks.ts';
 import { mainThreadCost } from './main-thread-block.ts';
 

@@ -4,7 +4,7 @@ import { snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
 import { applyOrder, createDedupeState, currentContributions, takeChanges, trackChanges, type DedupeState } from '../../src/core/dedupe-state.ts';
 import { asNextOffset } from '../../src/core/positions.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
-import { foldInWorker } from '../../src/runtime/fold-in-worker.ts';
+import { foldInWorker } from '../../src/workers/fold-in-worker.ts';
 import { compactCheckpoint, loadIncremental, saveCheckpoint, saveDelta } from '../../src/sinks/checkpoint-writes.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { describeWithService, isReachable } from '../support/services.ts';

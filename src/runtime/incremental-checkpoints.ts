@@ -10,7 +10,7 @@ import { takeChanges, type DedupeState } from '../core/dedupe-state.ts';
 import type { Logger } from '../core/log.ts';
 import { compactCheckpoint } from '../sinks/checkpoint-writes.ts';
 import type { CheckpointState } from '../sinks/result-sink.ts';
-import { foldInWorker } from './fold-in-worker.ts';
+import { foldInWorker } from '../workers/fold-in-worker.ts';
 
 /** Where the stored chain of a restored (or new) run stands. */
 export interface StoredChain {

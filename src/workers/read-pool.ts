@@ -2,7 +2,7 @@
  * Reading threads: batches of raw records parsed and validated beside the main thread, which
  * keeps the state (dedupe, aggregate) and gets back each batch's outcomes, in order, encoded.
  */
-import { Worker } from 'node:worker_threads';
+import { startThread } from './start-thread.ts';
 import type { RawRecord } from '../core/batch.ts';
 import type { EncodedOutcomes, OutcomeReading } from '../core/outcome-codec.ts';
 import type { StreamLayout } from '../core/stream-layout.ts';
@@ -65,7 +65,7 @@ export function readPool(options: ReadPoolOptions): ReadPool {
     for (const wake of waiting.splice(0)) wake();
   };
   const workers = Array.from({ length: threads }, (_, index) => {
-    const worker = startThread(data);
+    const worker = startThread(import.meta.url, 'read-thread', { workerData: data });
     worker.on('message', ({ id, encoded }: { id: number; encoded: EncodedOutcomes }) => {
       const waiter = pending.get(id);
       pending.delete(id);
@@ -111,15 +111,4 @@ function requestOf(id: number, records: readonly RawRecord[]): ReadRequest {
   const bytes = new Uint8Array(size);
   parts.forEach((part, index) => bytes.set(part, index === 0 ? 0 : ends[index - 1]));
   return { id, bytes, ends, truncated };
-}
-
-/**
- * A reading thread: the compiled `.js` beside this module when installed; from the sources, the
- * `.ts` one, after registering the TypeScript loader the main thread has (threads do not inherit it).
- */
-function startThread(workerData: ReadThreadData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./read-thread.js', import.meta.url), { workerData });
-  const entry = JSON.stringify(new URL('./read-thread.ts', import.meta.url).href);
-  const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${loader}).then(({ register }) => { register(); return import(${entry}); });`, { eval: true, workerData });
 }

@@ -4,7 +4,7 @@ import { compactIncremental, encodeDelta } from '../../src/core/dedupe-delta.ts'
 import { snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
 import { applyOrder, createDedupeState, dropDay, takeChanges, trackChanges, type DedupeState } from '../../src/core/dedupe-state.ts';
 import { parseTimestamp } from '../../src/core/order-time.ts';
-import { foldInWorker } from '../../src/runtime/fold-in-worker.ts';
+import { foldInWorker } from '../../src/workers/fold-in-worker.ts';
 
 const DAYS = ['2021-03-24', '2021-03-25'] as const;
 /** Order versions (new, updated, deleted), a day dropped now and then, checkpoints between. */
