@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
@@ -45,7 +45,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
   { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never (default: 50, or the job file\'s)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
-  { name: 'workers', type: 'string', value: 'N', description: 'threads that parse and validate the messages: 1, the main thread alone (which keeps the state); N, N - 1 reading threads beside it; not with --stage (scale out with instances) (default: as many as the cores, at most 4; 1 with --stage)' },
+  { name: 'workers', type: 'string', value: 'N', description: 'threads that parse and validate the messages: 1, the main thread alone (which keeps the state); N, N - 1 reading threads beside it; not with --stage (scale out with instances)', default: '1' },
   { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
@@ -170,7 +170,7 @@ function liveTable(options: Map<string, string | boolean>, io: CommandIO): boole
 }
 
 function workerCount(options: Map<string, string | boolean>, stage: StagePlan | undefined): number {
-  const workers = wholeNumber('workers', options.get('workers'), 1, 64) ?? (stage === undefined ? Math.min(availableParallelism(), 4) : 1);
+  const workers = wholeNumber('workers', options.get('workers'), 1, 64) ?? 1;
   if (workers > 1 && stage !== undefined) throw new UsageError('--workers: not with --stage (a scaled-out instance reads on one thread: scale out with more instances)');
   return workers;
 }
