@@ -3,14 +3,13 @@
  * the table, a run stopped mid-stream goes on from exactly where it stopped, a restart never
  * shows older figures, and a restart after midnight leaves the old day's rows alone.
  */
-import type { Knex } from 'knex';
 import { expect, it } from 'vitest';
 import { finished, runCli, startCli, type CliResult } from '../support/cli.ts';
 import { committedOffsets, createTopic, KAFKA, produceFile, uniqueTopic } from '../support/kafka.ts';
 import { tutorialSqlOnMariaDb } from '../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../support/mysql.ts';
 import { distinctOrders, numbered, writeLines } from '../support/order-lines.ts';
-import { resultRows, waitFor } from '../support/result-rows.ts';
+import { figures, resultRows, waitFor, watchFigures, wentBack, wentBackAlong } from '../support/result-rows.ts';
 import { describeWithService, isReachable } from '../support/services.ts';
 
 const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
@@ -36,22 +35,7 @@ async function runToFault(args: string[], fault: string, timeoutMs = 30_000): Pr
   }
 }
 
-/** Per row key, its order count and GMV, e.g. "2021-03-25 00:00:00 webShop" -> [12, 345.5]. */
-async function figures(db: Knex): Promise<Map<string, [number, number]>> {
-  const rows = (await db('trade_channel_collect').select('begin_time', 'channel_code', 'cur_order_count', 'cur_gmv')) as { begin_time: string; channel_code: string; cur_order_count: number; cur_gmv: number }[];
-  return new Map(rows.map((r) => [`${r.begin_time} ${r.channel_code}`, [Number(r.cur_order_count), Number(r.cur_gmv)]]));
-}
 
-/** The figures of `now` that are below those of `before` (none: nothing went back), e.g. "webShop orders 40 < 52". */
-function wentBack(before: Map<string, [number, number]>, now: Map<string, [number, number]>): string[] {
-  const back: string[] = [];
-  for (const [key, [orders, gmv]] of before) {
-    const [nowOrders, nowGmv] = now.get(key) ?? [0, 0];
-    if (nowOrders < orders) back.push(`${key} orders ${nowOrders} < ${orders}`);
-    if (nowGmv < gmv) back.push(`${key} gmv ${nowGmv} < ${gmv}`);
-  }
-  return back;
-}
 
 describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table, the group\'s offsets, on a real broker and MariaDB', () => {
   // A database of its own per spec: one spec's rows never satisfy another's wait.
@@ -130,14 +114,8 @@ describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table,
     const written = await figures(db);
 
     // Restarted from the older checkpoint; watched from outside while it replays.
-    const seen: Map<string, [number, number]>[] = [];
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        seen.push(await figures(db));
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
+    const watcher = watchFigures(db, 10);
+    let seen: Map<string, [number, number]>[] = [];
     try {
       const replayed = await runToFault([...args, '--checkpoint-interval', '3600000'], 'rows:2'); // its first write stays
       expect(replayed.code, replayed.stderr).toBeNull();
@@ -145,14 +123,9 @@ describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table,
       const last = await runCli([...args, '--exit-at-end']);
       expect(last.code, last.stderr).toBe(0);
     } finally {
-      watching = false;
-      await watcher;
+      seen = await watcher.stop();
     }
-    let previous = written;
-    for (const now of seen) {
-      expect(wentBack(previous, now)).toEqual([]);
-      previous = now;
-    }
+    expect(wentBackAlong(written, seen)).toEqual([]);
     expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, numbered([...before, ...after]), DAY));
   }, 120_000);
 

@@ -70,3 +70,49 @@ export async function becomesExact(db: Knex, expected: ExpectedRow[], timeoutMs:
     throw new Error('the table never became exact');
   });
 }
+
+/** Per row key, its order count and GMV, e.g. "2021-03-25 00:00:00 webShop" -> [12, 345.5]. */
+export async function figures(db: Knex): Promise<Map<string, [number, number]>> {
+  const rows = (await db('trade_channel_collect').select('begin_time', 'channel_code', 'cur_order_count', 'cur_gmv')) as { begin_time: string; channel_code: string; cur_order_count: number; cur_gmv: number }[];
+  return new Map(rows.map((r) => [`${r.begin_time} ${r.channel_code}`, [Number(r.cur_order_count), Number(r.cur_gmv)]]));
+}
+
+/** The figures of `now` that are below those of `before` (none: nothing went back), e.g. "webShop orders 40 < 52". */
+export function wentBack(before: Map<string, [number, number]>, now: Map<string, [number, number]>): string[] {
+  const back: string[] = [];
+  for (const [key, [orders, gmv]] of before) {
+    const [nowOrders, nowGmv] = now.get(key) ?? [0, 0];
+    if (nowOrders < orders) back.push(`${key} orders ${nowOrders} < ${orders}`);
+    if (nowGmv < gmv) back.push(`${key} gmv ${nowGmv} < ${gmv}`);
+  }
+  return back;
+}
+
+/** Polls the figures every `everyMs` until `stop()`, which resolves with every reading taken. */
+export function watchFigures(db: Knex, everyMs: number): { stop(): Promise<Map<string, [number, number]>[]> } {
+  const seen: Map<string, [number, number]>[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      seen.push(await figures(db));
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      watching = false;
+      await watcher;
+      return seen;
+    },
+  };
+}
+
+/** Every figure that went back from one reading to the next, starting from `first` (none: nothing ever went back). */
+export function wentBackAlong(first: Map<string, [number, number]>, readings: readonly Map<string, [number, number]>[]): string[] {
+  let previous = first;
+  return readings.flatMap((now) => {
+    const back = wentBack(previous, now);
+    previous = now;
+    return back;
+  });
+}

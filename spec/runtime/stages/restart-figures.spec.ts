@@ -2,13 +2,12 @@
  * What a person watching the table sees while the aggregate stage of a scaled-out run rebuilds
  * its groups after a restart: the figures stand, and only go up again once it reads on.
  */
-import type { Knex } from 'knex';
 import { expect, it } from 'vitest';
 import { createTopic, KAFKA, produceFile, uniqueTopic } from '../../support/kafka.ts';
 import { tutorialSqlOnMariaDb } from '../../support/mariadb-reference.ts';
 import { MARIADB, useSpecDatabase } from '../../support/mysql.ts';
 import { distinctOrders, numbered, writeLines } from '../../support/order-lines.ts';
-import { becomesExact, resultRows } from '../../support/result-rows.ts';
+import { becomesExact, figures, resultRows, watchFigures, wentBackAlong } from '../../support/result-rows.ts';
 import { saysLine, stageInstances } from '../../support/stage-instances.ts';
 import { describeWithService, isReachable } from '../../support/services.ts';
 
@@ -16,19 +15,7 @@ const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 const startInstance = stageInstances(DAY);
 
-/** Per row key, its order count and GMV, e.g. "2021-03-25 00:00:00 webShop" -> [12, 345.5]. */
-async function figures(db: Knex): Promise<Map<string, [number, number]>> {
-  const rows = (await db('trade_channel_collect').select('begin_time', 'channel_code', 'cur_order_count', 'cur_gmv')) as { begin_time: string; channel_code: string; cur_order_count: number; cur_gmv: number }[];
-  return new Map(rows.map((r) => [`${r.begin_time} ${r.channel_code}`, [Number(r.cur_order_count), Number(r.cur_gmv)]]));
-}
 
-/** The figures of `now` below those of `before`, e.g. "webShop orders 40 < 52"; none when nothing went back. */
-function wentBack(before: Map<string, [number, number]>, now: Map<string, [number, number]>): string[] {
-  return [...before].flatMap(([key, [orders, gmv]]) => {
-    const [nowOrders, nowGmv] = now.get(key) ?? [0, 0];
-    return [...(nowOrders < orders ? [`${key} orders ${nowOrders} < ${orders}`] : []), ...(nowGmv < gmv ? [`${key} gmv ${nowGmv} < ${gmv}`] : [])];
-  });
-}
 
 describeWithService(KAFKA, reachable, 'a restarted aggregate stage, as a person watching the table sees it', () => {
   const database = useSpecDatabase();
@@ -58,14 +45,8 @@ describeWithService(KAFKA, reachable, 'a restarted aggregate stage, as a person 
     await killed.done;
 
     const written = await figures(db);
-    const seen: Map<string, [number, number]>[] = [];
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        seen.push(await figures(db));
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
+    const watcher = watchFigures(db, 5);
+    let seen: Map<string, [number, number]>[] = [];
     try {
       // A flush every millisecond: the restored rows go out before the changes after them are read
       // again. Each write held open 1 s: whatever it writes stands that long for the watcher to see.
@@ -76,15 +57,10 @@ describeWithService(KAFKA, reachable, 'a restarted aggregate stage, as a person 
       after.child.kill('SIGTERM');
       expect((await after.done).code, after.said()).toBe(0);
     } finally {
-      watching = false;
-      await watcher;
+      seen = await watcher.stop();
     }
     expect(seen.length).toBeGreaterThan(50);
-    let previous = written;
-    for (const now of seen) {
-      expect(wentBack(previous, now)).toEqual([]);
-      previous = now;
-    }
+    expect(wentBackAlong(written, seen)).toEqual([]);
     expect(await resultRows(db)).toEqual(await tutorialSqlOnMariaDb(db, numbered([...first, ...middle, ...last]), DAY));
   }, 300_000);
 });

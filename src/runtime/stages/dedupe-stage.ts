@@ -166,6 +166,9 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
     slot: 1,
     dedupeState,
   });
+  /** Each owned partition's lane, the live or the rebuilding one. */
+  const lanesOf = (pick: (state: PartitionState) => PartitionLane<Contribution>): Map<number, PartitionLane<Contribution>> =>
+    new Map([...states].map(([partition, state]) => [partition, pick(state)]));
   /**
    * Brings the states of the partitions new to this instance (or moved on by someone else) to
    * their committed offsets: from their newest usable snapshot, then the tail of their log.
@@ -198,7 +201,7 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
           replayed += batch.items.length;
           for (const { partition } of batch.items) replayedOf.set(partition, (replayedOf.get(partition) ?? 0) + 1);
         }),
-        byPartition(new Map([...states].map(([partition, state]) => [partition, state.rebuild]))),
+        byPartition(lanesOf((state) => state.rebuild)),
       ),
       { defaultValue: undefined },
     );
@@ -227,8 +230,6 @@ export async function runDedupeStage(options: DedupeStageOptions): Promise<void>
         const began = performance.now();
         const from = await consumer.committed(assignment.partitions);
         owned = assignment.partitions;
-        const lanesOf = (pick: (state: PartitionState) => PartitionLane<Contribution>): Map<number, PartitionLane<Contribution>> =>
-          new Map([...states].map(([partition, state]) => [partition, pick(state)]));
         const writes = boundedWrites();
         inFlight = () => writes.settled();
         await runTask<RawRecord, { batch: Batch<Contribution>; captures: readonly Capture[] }>(
