@@ -1,28 +1,39 @@
 /**
  * Heap bytes per tracked order: the dedupe state of one day holding N distinct orders with
- * realistic ids, users and channels, measured after a full GC (run with --expose-gc).
+ * realistic ids, users and channels, measured after a full GC (run with --expose-gc). The orders
+ * are read as the file source reads them (lines split from blocks of about 1 MB, then
+ * `readOrder`), so that whatever the state keeps of its input is counted too.
  */
 import { applyOrder, createDedupeState, trackedOrders, type Contribution } from '../src/core/dedupe-state.ts';
-import type { PaidVersion } from '../src/core/order.ts';
-import { parseTimestamp } from '../src/core/order-time.ts';
+import { readOrder, type PaidOrder } from '../src/core/order.ts';
+
+const LINES_PER_BLOCK = 4_000;
 
 /** Tracks `orders` distinct orders; returns the heap bytes they take, per order. */
 export function heapBytesPerOrder(orders: number): { perOrder: number; tracked: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new RangeError('Cannot measure the heap: run node with --expose-gc');
   const channels = ['webShop', 'appShop', 'miniAppShop', 'qqShop'];
-  const orderTime = parseTimestamp('2026-11-20 10:00:00')!;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const line = (i: number): string => {
+    const seconds = i % 86_400;
+    const payTime = `2026-11-20 ${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+    // Ids as an order service writes them (20 digits), users from a pool a third the size.
+    const user = `u${String(i % Math.max(1, Math.floor(orders / 3))).padStart(7, '0')}`;
+    return `{"order_id":"2026112010${String(i).padStart(10, '0')}","order_channel":"${channels[i % 4]!}","order_time":"2026-11-20 10:00:00","pay_amount":"12.50","real_pay":"${(1 + i / 100).toFixed(2)}","pay_time":"${payTime}","user_id":"${user}","user_name":"user","area_id":"330106"}`;
+  };
   gc();
   const before = process.memoryUsage().heapUsed;
   const state = createDedupeState();
   const out: Contribution[] = [];
-  for (let i = 0; i < orders; i++) {
-    const seconds = i % 86_400;
-    const payTime = `2026-11-20 ${String(Math.floor(seconds / 3600)).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
-    // Ids as an order service writes them (20 digits), users from a pool a third the size.
-    const order: PaidVersion = { orderId: `2026112010${String(i).padStart(10, '0')}`, orderTime, payTime, realPay: 1_000_000 + i, userId: `u${String(i % Math.max(1, Math.floor(orders / 3))).padStart(7, '0')}`, channel: channels[i % 4]! };
-    applyOrder(state, order, out);
-    out.length = 0;
+  for (let first = 0; first < orders; first += LINES_PER_BLOCK) {
+    const block = Array.from({ length: Math.min(LINES_PER_BLOCK, orders - first) }, (_, k) => line(first + k)).join('\n');
+    for (const text of block.split('\n')) {
+      const order = readOrder(text, { value: text, partition: 0, offset: 0 });
+      if (typeof order === 'string') throw new RangeError(`Cannot measure the heap: the bench's line was refused (${order})`);
+      applyOrder(state, order as PaidOrder, out);
+      out.length = 0;
+    }
   }
   gc();
   const after = process.memoryUsage().heapUsed;

@@ -4,6 +4,7 @@
  * of the day, with a count per minute to find the next maximum quickly when the maximum goes).
  * Per minute of the day it also keeps the exact GMV, for the day's curve (`minute-history.ts`).
  */
+import { keptText } from './kept-text.ts';
 import type { MinuteChanges, MinuteFigures } from './minute-history.ts';
 import { addAmount, sumToNumber, sumToText, zeroSum, type Amount, type MoneySum } from './money.ts';
 import { secondOfDay, timestampAt } from './order-time.ts';
@@ -83,7 +84,7 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   const { sign } = change;
   addAmount(group.gmv, change.amount, sign);
   group.orders += sign;
-  if (change.userId !== null) countIn(group.users, change.userId, sign);
+  if (change.userId !== null) countUser(group.users, change.userId, sign);
   const second = secondOfDay(change.payTime);
   countIn(group.paySeconds, second, sign);
   const minute = Math.floor(second / 60);
@@ -157,6 +158,13 @@ function previousPaySecond(group: ChannelGroup, below: number): number {
     }
   }
   return -1;
+}
+
+function countUser(counts: Map<string, number>, userId: string, sign: 1 | -1): void {
+  const count = counts.get(userId);
+  if (count === undefined) counts.set(keptText(userId), sign);
+  else if (count + sign === 0) counts.delete(userId);
+  else counts.set(userId, count + sign);
 }
 
 function countIn<K>(counts: Map<K, number>, key: K, sign: 1 | -1): void {

@@ -7,6 +7,7 @@
  * one Map from `order_id` to a slot, and user ids and channels are interned per day, so a tracked order
  * costs about a Map entry and 30 bytes, not a parsed JSON object.
  */
+import { keptText } from './kept-text.ts';
 import type { Amount } from './money.ts';
 import { dayOf, secondOfDay, timestampAt } from './order-time.ts';
 import type { PaidVersion } from './order.ts';
@@ -83,8 +84,9 @@ export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribu
     const fresh = orders.size;
     if (fresh === orders.orderTime.length) grow(orders);
     orders.size += 1;
-    orders.slots.set(order.orderId, fresh);
-    orders.ids.push(order.orderId);
+    const orderId = keptText(order.orderId);
+    orders.slots.set(orderId, fresh);
+    orders.ids.push(orderId);
     if (order.deleted === true) return markDeleted(orders, fresh, order.orderTime);
     store(orders, fresh, order);
   } else {
@@ -209,8 +211,9 @@ function intern(table: Interned, value: string | null): number {
   let index = table.index.get(value);
   if (index === undefined) {
     index = table.values.length;
-    table.values.push(value);
-    table.index.set(value, index);
+    const kept = keptText(value);
+    table.values.push(kept);
+    table.index.set(kept, index);
   }
   return index;
 }
