@@ -84,7 +84,7 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   const { sign } = change;
   addAmount(group.gmv, change.amount, sign);
   group.orders += sign;
-  if (change.userId !== null) countUser(group.users, change.userId, sign);
+  if (change.userId !== null) countIn(group.users, change.userId, sign, keptText);
   const second = secondOfDay(change.payTime);
   countIn(group.paySeconds, second, sign);
   const minute = Math.floor(second / 60);
@@ -160,15 +160,14 @@ function previousPaySecond(group: ChannelGroup, below: number): number {
   return -1;
 }
 
-function countUser(counts: Map<string, number>, userId: string, sign: 1 | -1): void {
-  const count = counts.get(userId);
-  if (count === undefined) counts.set(keptText(userId), sign);
-  else if (count + sign === 0) counts.delete(userId);
-  else counts.set(userId, count + sign);
+/** Counts `key` in or out; a key new to `counts` goes in as `keep` makes it (a copy that holds no input alive). */
+function countIn<K>(counts: Map<K, number>, key: K, sign: 1 | -1, keep: (key: K) => K = asIs): void {
+  const count = counts.get(key);
+  if (count === undefined) counts.set(keep(key), sign);
+  else if (count + sign === 0) counts.delete(key);
+  else counts.set(key, count + sign);
 }
 
-function countIn<K>(counts: Map<K, number>, key: K, sign: 1 | -1): void {
-  const next = (counts.get(key) ?? 0) + sign;
-  if (next === 0) counts.delete(key);
-  else counts.set(key, next);
+function asIs<K>(key: K): K {
+  return key;
 }
