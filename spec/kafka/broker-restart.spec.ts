@@ -69,8 +69,6 @@ describeRequiring(requirement, 'a Kafka broker restart in the middle of a stream
     const httpPort = 20_000 + Math.floor(Math.random() * 20_000);
     const run = startCli(['run', '--source', 'kafka', '--brokers', brokers, '--topic', topic, '--group', topic, '--startup', 'earliest', '--db', database.url, '--as-of', `${DAY} 00:00:00`, '--http-port', String(httpPort)]);
     const done = finished(run);
-    let log = '';
-    run.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     try {
       const status = async (): Promise<{ read: number; lag: number | undefined }> => {
         const snapshot = (await (await fetch(`http://127.0.0.1:${httpPort}/api/snapshot`)).json()) as { status?: { counters?: { read?: number }; lagMessages?: number } };
@@ -92,9 +90,10 @@ describeRequiring(requirement, 'a Kafka broker restart in the middle of a stream
       await waitFor(async () => {
         last = await status();
         return last.read >= lines.length && last.lag === 0;
-      }, 90_000).catch((error: unknown) => {
+      }, 90_000).catch(async (error: unknown) => {
         // Say which half never held, with the run's last lines: a flake here must be diagnosable.
-        const said = log.split('\n').slice(-15).join('\n');
+        run.kill('SIGKILL');
+        const said = (await done).log.split('\n').slice(-15).join('\n');
         throw new Error(`${String(error)}: read ${last.read} of ${lines.length} messages, lag ${String(last.lag)}; the run's last lines:\n${said}`);
       });
       run.kill('SIGTERM');

@@ -35,8 +35,6 @@ async function runToFault(args: string[], fault: string, timeoutMs = 30_000): Pr
   }
 }
 
-
-
 describeWithService(KAFKA, reachable, 'restarts, as a user sees them: the table, the group\'s offsets, on a real broker and MariaDB', () => {
   // A database of its own per spec: one spec's rows never satisfy another's wait.
   const [commits, midstream, older, midnight] = [useSpecDatabase(), useSpecDatabase(), useSpecDatabase(), useSpecDatabase()];

@@ -15,8 +15,6 @@ const reachable = (await isReachable(KAFKA)) && (await isReachable(MARIADB));
 const DAY = '2021-03-25';
 const startInstance = stageInstances(DAY);
 
-
-
 describeWithService(KAFKA, reachable, 'a restarted aggregate stage, as a person watching the table sees it', () => {
   const database = useSpecDatabase();
 
