@@ -54,6 +54,9 @@ const { values } = parseArgs({
 });
 const sizes = String(values.orders).split(',').map(Number).filter((orders) => orders > 0); // 0 skips the core figures
 const repeat = Number(values.repeat);
+/** How the delta's pause compares with the full one's, e.g. "10.7x shorter pause" (or longer: never "0x shorter"). */
+const pauseRatio = (deltaMs: number, fullMs: number): string =>
+  deltaMs <= fullMs ? `${(fullMs / deltaMs).toFixed(1)}x shorter pause` : `${(deltaMs / fullMs).toFixed(1)}x longer pause`;
 const rate = (n: number, ms: number): string => `${((n / ms) * 1000).toLocaleString('en-US', { maximumFractionDigits: 0 })}/s`;
 
 const rows: string[][] = [];
@@ -195,7 +198,7 @@ for (const orders of checkpointSizes) {
     `checkpoint, a day of ${orders.toLocaleString('en-US')} orders, delta after 10 s at 20,000 orders/s (30% updates)`,
     `pause ${ms(figures.delta.pauseMs)}, encode ${ms(figures.delta.encodeMs)}, ${mb(figures.delta.bytes)}, longest block ${ms(figures.delta.blockMs)}`,
     `${ms(figures.full.pauseMs)}, encode ${ms(figures.full.encodeMs)}, ${mb(figures.full.bytes)}, longest block ${ms(figures.full.blockMs)} (full)`,
-    `${(figures.full.pauseMs / figures.delta.pauseMs).toFixed(0)}x shorter pause; delta ${((figures.delta.bytes / figures.full.bytes) * 100).toFixed(1)}% of full`,
+    `${pauseRatio(figures.delta.pauseMs, figures.full.pauseMs)}; delta ${((figures.delta.bytes / figures.full.bytes) * 100).toFixed(1)}% of full`,
   ]);
   rows.push([`restore, base + delta of ${orders.toLocaleString('en-US')} orders`, `${(figures.restoreMs / 1000).toFixed(2)} s`, '', '']);
   const { compaction } = figures;
