@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir, sqliteRows } from '../support/cli.ts';
@@ -23,6 +24,20 @@ describe('tradeflow run --workers', () => {
     expect(one.rejects.length).toBeGreaterThan(0);
     for (const workers of [2, 3]) expect(await run(workers)).toEqual(one);
   }, 120_000);
+
+  it('reads with one worker per core, at most 4, when --workers is not given, and says how many it uses', async () => {
+    const dir = scratchDir();
+    const file = join(dir, 'orders.jsonl');
+    expect((await runCli(['generate', '--orders', '2000', '--seed', '3', '--day', DAY, '--out', file])).code).toBe(0);
+    const run = async (...args: string[]) => {
+      const result = await runCli(['run', '--source', `file:${file}`, '--db', `sqlite:${join(dir, `${args.length}.sqlite`)}`, '--as-of', `${DAY} 00:00:00`, ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return /, (\d+) workers?\)/.exec(result.stderr)?.[1];
+    };
+    expect(await run()).toBe(String(Math.min(availableParallelism(), 4)));
+    expect(await run('--workers', '1')).toBe('1');
+    expect(await run('--workers', '3')).toBe('3');
+  }, 60_000);
 
   it('refuses a count that is not a whole number from 1 to 64, and reading threads for a --stage instance, in one line with exit code 2', async () => {
     for (const [args, message] of [

@@ -41,7 +41,7 @@ describe('runJob, driven without a process', () => {
     await running;
     expect(sqliteRows(file, RESULT_SQL)).toEqual(SAMPLE_DAY);
     expect(tables).toEqual([['2021-03-25']]); // the clock's day, not the machine's
-    expect(lines[0]).toMatch(/^file:.* -> sqlite:.* \(today, live, zone UTC\)/);
+    expect(lines[0]).toMatch(/^file:.* -> sqlite:.* \(today, live, zone UTC, \d+ workers?\)/);
     expect(faults).toContain('rows');
     expect(context.counters.read).toBe(11);
   }, 30_000);

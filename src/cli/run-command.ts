@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { createCounters } from '../core/batch.ts';
 import { asOfDay, checkZone, systemZone, type DaySelection } from '../core/business-day.ts';
 import { parseStartup, type StartupMode } from '../kafka/startup.ts';
@@ -21,6 +21,14 @@ import { guardWarning, HTTP_GUARD_OPTIONS, readGuard } from './http-options.ts';
 import { showTable, summary } from './job-report.ts';
 import { KAFKA_CONFIG_OPTION, kafkaPropertiesHelp, readKafkaConnection, splitKafkaArgs, withKafka } from './kafka-options.ts';
 import { helpText, interval, LONGEST_TIMER_MS, readOptions, UsageError, wholeNumber, type OptionSpec } from './options.ts';
+
+/** The most threads a run uses unasked: beyond it the state's thread is the bottleneck (README, *Benchmarks*). */
+const MAX_DEFAULT_WORKERS = 4;
+
+/** `--workers` unasked: one per core, at most {@link MAX_DEFAULT_WORKERS}. */
+function defaultWorkers(): number {
+  return Math.min(availableParallelism(), MAX_DEFAULT_WORKERS);
+}
 
 const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'source', type: 'string', value: 'SOURCE', description: 'simulator (a built-in live shop), file:PATH (a recorded .jsonl stream) or kafka', default: 'simulator' },
@@ -45,7 +53,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   { name: 'format', type: 'string', value: 'FORMAT', description: 'the messages\' envelope, as Flink names it: json (an order), canal-json or debezium-json (changes of the orders table) (default: json, or the job file\'s)' },
   { name: 'max-rejected', type: 'string', value: 'PERCENT', description: 'the feed fails (a file replay exits 1, a Kafka run is not ready) when more than PERCENT of its first 10,000 messages are rejected; 100: never (default: 50, or the job file\'s)' },
   { name: 'keep-rejects', type: 'string', value: 'N', description: 'keep the newest N rejected messages; older ones are deleted and counted', default: '100000' },
-  { name: 'workers', type: 'string', value: 'N', description: 'threads that parse and validate the messages: 1, the main thread alone (which keeps the state); N, N - 1 reading threads beside it; not with --stage (scale out with instances)', default: '1' },
+  { name: 'workers', type: 'string', value: 'N', description: `threads that parse and validate the messages: 1, the main thread alone (which keeps the state); N, N - 1 reading threads beside it (default: the cores, at most ${MAX_DEFAULT_WORKERS}: ${defaultWorkers()} here; 1 with --stage, which scales out with instances)` },
   { name: 'keep-history', type: 'string', value: 'DAYS', description: 'keep the per-minute history of the day curves for DAYS days before the newest day written', default: String(DEFAULT_KEEP_HISTORY_DAYS) },
   { name: 'exit-at-end', type: 'boolean', description: 'kafka: stop at the end offsets the partitions had at the start (replays, backfills)' },
   { name: 'http-port', type: 'string', value: 'PORT', description: 'port of the live sales screen, 0: none (default: 8080 for the simulator and Kafka, none for a file)' },
@@ -170,7 +178,7 @@ function liveTable(options: Map<string, string | boolean>, io: CommandIO): boole
 }
 
 function workerCount(options: Map<string, string | boolean>, stage: StagePlan | undefined): number {
-  const workers = wholeNumber('workers', options.get('workers'), 1, 64) ?? 1;
+  const workers = wholeNumber('workers', options.get('workers'), 1, 64) ?? (stage === undefined ? defaultWorkers() : 1);
   if (workers > 1 && stage !== undefined) throw new UsageError('--workers: not with --stage (a scaled-out instance reads on one thread: scale out with more instances)');
   return workers;
 }

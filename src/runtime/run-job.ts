@@ -79,7 +79,8 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     const today = (): string[] => [dayInZone(clock(), plan.zone)];
     const table = report.table;
     if (live && table !== undefined && report.liveTable === true) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
-    log.info(`${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone})${live ? '; Ctrl-C stops' : ''}`, { source: source.name, days: describeDays(plan.days), zone: plan.zone });
+    const workers = plan.workers ?? 1;
+    log.info(`${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone}, ${workers} ${workers === 1 ? 'worker' : 'workers'})${live ? '; Ctrl-C stops' : ''}`, { source: source.name, days: describeDays(plan.days), zone: plan.zone, workers });
     const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
     if (codecs !== undefined) log.warn(codecs);
     const restoredAt = new Map<number, NextOffset>(resumeFrom ?? []);
