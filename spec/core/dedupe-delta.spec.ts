@@ -1,8 +1,9 @@
+import { counted } from '../support/counted.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compactIncremental, encodeDelta, restoreIncremental } from '../../src/core/dedupe-delta.ts';
 import { snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
-import { applyOrder, createDedupeState, currentContributions, dropDay, keepOnlyDay, takeChanges, trackChanges, type Contribution, type DedupeState } from '../../src/core/dedupe-state.ts';
+import { applyOrder, createDedupeState, dropDay, keepOnlyDay, takeChanges, trackChanges, type Contribution, type DedupeState } from '../../src/core/dedupe-state.ts';
 import { parseTimestamp } from '../../src/core/order-time.ts';
 
 const DAYS = ['2021-03-24', '2021-03-25', '2021-03-26'] as const;
@@ -48,8 +49,8 @@ describe('incremental checkpoints of the dedupe state', () => {
         }
         const restored = restoreIncremental(base, deltas);
         const compacted = restoreIncremental(await compactIncremental(base, deltas), []);
-        expect(currentContributions(restored)).toEqual(currentContributions(live));
-        expect(currentContributions(compacted)).toEqual(currentContributions(live));
+        expect(counted(restored)).toEqual(counted(live));
+        expect(counted(compacted)).toEqual(counted(live));
         const fromLive: Contribution[] = [];
         const fromRestored: Contribution[] = [];
         const fromCompacted: Contribution[] = [];
@@ -78,7 +79,7 @@ describe('incremental checkpoints of the dedupe state', () => {
         }
         const folded = cut % (deltas.length + 1);
         const compacted = await compactIncremental(base, deltas.slice(0, folded));
-        expect(currentContributions(restoreIncremental(compacted, deltas.slice(folded)))).toEqual(currentContributions(live));
+        expect(counted(restoreIncremental(compacted, deltas.slice(folded)))).toEqual(counted(live));
       }),
       { numRuns: 300 },
     );
@@ -94,7 +95,7 @@ describe('incremental checkpoints of the dedupe state', () => {
     for (let i = 100_000; i < 103_000; i++) applyOrder(state, order(i, 0), []); // 3,000 new orders
     const delta = await encodeDelta(takeChanges(state), 1);
     expect(delta.length / full.length).toBeLessThan(0.06);
-    expect(currentContributions(restoreIncremental(full, [delta]))).toEqual(currentContributions(state));
+    expect(counted(restoreIncremental(full, [delta]))).toEqual(counted(state));
   });
 
   it('refuses deltas with one missing, in one line naming it', async () => {

@@ -1,7 +1,8 @@
+import { counted } from '../support/counted.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { captureDedupe, encodeCapture, restoreDedupe } from '../../src/core/dedupe-snapshot.ts';
-import { applyOrder, createDedupeState, currentContributions, type Contribution } from '../../src/core/dedupe-state.ts';
+import { applyOrder, createDedupeState, type Contribution } from '../../src/core/dedupe-state.ts';
 import { parseTimestamp } from '../../src/core/order-time.ts';
 
 const version = fc.record({
@@ -35,7 +36,7 @@ describe('a checkpoint of the dedupe state', () => {
         const replayed: Contribution[] = [];
         for (const v of after) applyOrder(restored, toOrder(v), replayed);
         expect(replayed).toEqual(live);
-        expect(currentContributions(restored)).toEqual(currentContributions(original));
+        expect(counted(restored)).toEqual(counted(original));
       }),
       { numRuns: 300 },
     );

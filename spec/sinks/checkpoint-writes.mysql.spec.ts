@@ -1,7 +1,8 @@
+import { counted } from '../support/counted.ts';
 import { expect, it } from 'vitest';
 import { encodeDelta, restoreIncremental } from '../../src/core/dedupe-delta.ts';
 import { snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
-import { applyOrder, createDedupeState, currentContributions, takeChanges, trackChanges, type DedupeState } from '../../src/core/dedupe-state.ts';
+import { applyOrder, createDedupeState, takeChanges, trackChanges, type DedupeState } from '../../src/core/dedupe-state.ts';
 import { asNextOffset } from '../../src/core/positions.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
 import { foldInWorker } from '../../src/workers/fold-in-worker.ts';
@@ -31,7 +32,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'incremental checkpoint
     };
     const restore = async () => {
       const stored = (await loadIncremental(db, SOURCE))!;
-      return { offsets: stored.offsets, contributions: currentContributions(restoreIncremental(stored.base, stored.deltas.map((d) => d.state))) };
+      return { offsets: stored.offsets, contributions: counted(restoreIncremental(stored.base, stored.deltas.map((d) => d.state))) };
     };
     for (let i = 0; i < 3; i++) await flush(state);
     let baseSeq = 0;
@@ -47,7 +48,7 @@ describeWithService(MARIADB, await isReachable(MARIADB), 'incremental checkpoint
       expect(base, `round ${round}: the base folds at least the deltas written before the compaction`).toBeGreaterThanOrEqual(before);
       expect(seq, `round ${round}: deltas written while the compaction ran, after what it folded`).toBeGreaterThan(base);
       expect({ folded, left }).toEqual({ folded: base - baseSeq, left: range(base + 1, seq) });
-      expect(await restore()).toEqual({ offsets: at(seq * 10), contributions: currentContributions(state) });
+      expect(await restore()).toEqual({ offsets: at(seq * 10), contributions: counted(state) });
       baseSeq = base;
     }
   }, 60_000);

@@ -1,8 +1,9 @@
+import { counted } from '../support/counted.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compactIncremental, encodeDelta, restoreIncremental } from '../../src/core/dedupe-delta.ts';
 import { snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
-import { applyOrder, createDedupeState, currentContributions, takeChanges, trackChanges } from '../../src/core/dedupe-state.ts';
+import { applyOrder, createDedupeState, takeChanges, trackChanges } from '../../src/core/dedupe-state.ts';
 import { asNextOffset } from '../../src/core/positions.ts';
 import { openDatabase, parseDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migration-source.ts';
@@ -26,9 +27,9 @@ describe('incremental checkpoints in the database (SQLite)', () => {
       }
       const restore = async () => {
         const stored = (await loadIncremental(db, SOURCE))!;
-        return { offsets: stored.offsets, baseSeq: stored.baseSeq, contributions: currentContributions(restoreIncremental(stored.base, stored.deltas.map((d) => d.state))) };
+        return { offsets: stored.offsets, baseSeq: stored.baseSeq, contributions: counted(restoreIncremental(stored.base, stored.deltas.map((d) => d.state))) };
       };
-      const expected = { offsets: at(30), contributions: currentContributions(state) };
+      const expected = { offsets: at(30), contributions: counted(state) };
       expect(await restore()).toEqual({ ...expected, baseSeq: 0 });
 
       const killed = compactCheckpoint(db, SOURCE, compactIncremental, 'now', () => {
@@ -44,7 +45,7 @@ describe('incremental checkpoints in the database (SQLite)', () => {
         return compactIncremental(base, deltas);
       }, 'now');
       expect(folded.folded).toBe(3);
-      expect(await restore()).toEqual({ offsets: at(41), baseSeq: 3, contributions: currentContributions(state) });
+      expect(await restore()).toEqual({ offsets: at(41), baseSeq: 3, contributions: counted(state) });
       expect(await db('tradeflow_checkpoint_deltas').distinct('seq').pluck('seq')).toEqual([4]);
     } finally {
       await db.destroy();

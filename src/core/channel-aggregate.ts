@@ -4,7 +4,8 @@
  * of the day, with a count per minute to find the next maximum quickly when the maximum goes).
  * Per minute of the day it also keeps the exact GMV, for the day's curve (`minute-history.ts`).
  */
-import { keptText } from './kept-text.ts';
+import { countUser, createGroupUsers, type GroupUsers } from './group-users.ts';
+import type { Interned } from './interned.ts';
 import type { MinuteChanges, MinuteFigures } from './minute-history.ts';
 import { addAmount, sumToNumber, sumToText, zeroSum, type Amount, type MoneySum } from './money.ts';
 import { secondOfDay, timestampAt } from './order-time.ts';
@@ -15,6 +16,9 @@ export interface GroupChange {
   readonly userId: string | null;
   readonly amount: Amount;
   readonly payTime: string;
+  /** The numbering `user` is `userId`'s number in, when the change has one (see `group-users.ts`). */
+  readonly users?: Interned | undefined;
+  readonly user?: number | undefined;
 }
 
 /** The state of one group. */
@@ -24,7 +28,8 @@ export interface ChannelGroup {
   readonly channelName: string;
   readonly gmv: MoneySum;
   orders: number;
-  readonly users: Map<string, number>;
+  /** Orders per paying user. */
+  readonly users: GroupUsers;
   readonly paySeconds: Map<number, number>;
   /** Paid orders per minute of the day of `pay_time`. */
   readonly payMinutes: Int32Array;
@@ -69,7 +74,7 @@ export function createChannelGroup(day: string, channelCode: string, channelName
     channelName,
     gmv: zeroSum(),
     orders: 0,
-    users: new Map(),
+    users: createGroupUsers(),
     paySeconds: new Map(),
     payMinutes: new Int32Array(1440),
     lastPaySecond: -1,
@@ -84,7 +89,7 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   const { sign } = change;
   addAmount(group.gmv, change.amount, sign);
   group.orders += sign;
-  if (change.userId !== null) countIn(group.users, change.userId, sign, keptText);
+  if (change.userId !== null) countUser(group.users, change.userId, sign, change.users, change.user);
   const second = secondOfDay(change.payTime);
   countIn(group.paySeconds, second, sign);
   const minute = Math.floor(second / 60);
@@ -121,7 +126,7 @@ export function toResultRow(group: ChannelGroup, computedAt: string): ResultRow 
       channelName: group.channelName,
       gmvText: sumToText(group.gmv),
       gmv: sumToNumber(group.gmv),
-      userCount: group.users.size,
+      userCount: group.users.distinct,
       orderCount: group.orders,
       lastPayTime: timestampAt(group.day, group.lastPaySecond),
       computedAt,
@@ -160,14 +165,10 @@ function previousPaySecond(group: ChannelGroup, below: number): number {
   return -1;
 }
 
-/** Counts `key` in or out; a key new to `counts` goes in as `keep` makes it (a copy that holds no input alive). */
-function countIn<K>(counts: Map<K, number>, key: K, sign: 1 | -1, keep: (key: K) => K = asIs): void {
+/** Counts `key` in or out. */
+function countIn<K>(counts: Map<K, number>, key: K, sign: 1 | -1): void {
   const count = counts.get(key);
-  if (count === undefined) counts.set(keep(key), sign);
+  if (count === undefined) counts.set(key, sign);
   else if (count + sign === 0) counts.delete(key);
   else counts.set(key, count + sign);
-}
-
-function asIs<K>(key: K): K {
-  return key;
 }

@@ -7,6 +7,7 @@
  * one Map from `order_id` to a slot, and user ids and channels are interned per day, so a tracked order
  * costs about a Map entry and 30 bytes, not a parsed JSON object.
  */
+import { intern, interned, lookup, type Interned } from './interned.ts';
 import { keptText } from './kept-text.ts';
 import type { Amount } from './money.ts';
 import { dayOf, secondOfDay, timestampAt } from './order-time.ts';
@@ -21,6 +22,13 @@ export interface Contribution {
   readonly userId: string | null;
   readonly amount: Amount;
   readonly payTime: string;
+  /**
+   * The interned users of its day in the dedupe state that made it, and `user`, the number of
+   * `userId` among them (-1 for none): a group of the same numbering counts its users by number,
+   * without a look-up of the text. Absent on a contribution read from the changes topic.
+   */
+  readonly users?: Interned | undefined;
+  readonly user?: number | undefined;
 }
 
 /** The orders of one day, column by column. */
@@ -45,12 +53,6 @@ interface DayOrders {
   capturedChannels: number;
   /** Slots below `captured` changed since the last capture; undefined while nothing is tracked. */
   changed: Set<number> | undefined;
-}
-
-/** Strings seen more than once (users, channels) stored once, referred to by index. */
-interface Interned {
-  readonly index: Map<string, number>;
-  readonly values: string[];
 }
 
 /** The dedupe state of every day being tracked. */
@@ -79,24 +81,23 @@ export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribu
     if (state.dropped !== undefined) orders.changed = new Set();
     state.days.set(day, orders);
   }
-  const slot = orders.slots.get(order.orderId);
+  let slot = orders.slots.get(order.orderId);
   if (slot === undefined) {
-    const fresh = orders.size;
-    if (fresh === orders.orderTime.length) grow(orders);
+    slot = orders.size;
+    if (slot === orders.orderTime.length) grow(orders);
     orders.size += 1;
     const orderId = keptText(order.orderId);
-    orders.slots.set(orderId, fresh);
+    orders.slots.set(orderId, slot);
     orders.ids.push(orderId);
-    if (order.deleted === true) return markDeleted(orders, fresh, order.orderTime);
-    store(orders, fresh, order);
+    if (order.deleted === true) return markDeleted(orders, slot, order.orderTime);
   } else {
     const counted = orders.paySecond[slot] !== DELETED;
     if (order.deleted === true) return applyDelete(orders, slot, order.orderTime, counted, day, out);
     if (!(order.orderTime > (orders.orderTime[slot] ?? Infinity))) return;
     if (counted) out.push(retraction(orders, slot, day));
-    store(orders, slot, order);
   }
-  out.push({ sign: 1, day, channel: order.channel, userId: order.userId, amount: order.realPay, payTime: order.payTime });
+  const user = store(orders, slot, order);
+  out.push({ sign: 1, day, channel: order.channel, userId: order.userId, amount: order.realPay, payTime: order.payTime, users: orders.users, user });
 }
 
 /**
@@ -141,7 +142,8 @@ export function trackedOrders(state: DedupeState): number {
   return total;
 }
 
-function store(orders: DayOrders, slot: number, order: PaidVersion): void {
+/** Puts `order` in `slot`; returns its user's number. */
+function store(orders: DayOrders, slot: number, order: PaidVersion): number {
   if (slot < orders.captured) orders.changed?.add(slot);
   orders.orderTime[slot] = order.orderTime;
   orders.paySecond[slot] = secondOfDay(order.payTime);
@@ -152,8 +154,10 @@ function store(orders: DayOrders, slot: number, order: PaidVersion): void {
     orders.amount[slot] = NaN;
     orders.bigAmounts.set(slot, order.realPay);
   }
-  orders.user[slot] = intern(orders.users, order.userId);
+  const user = intern(orders.users, order.userId);
+  orders.user[slot] = user;
   orders.channel[slot] = intern(orders.channels, order.channel);
+  return user;
 }
 
 function retraction(orders: DayOrders, slot: number, day: string): Contribution {
@@ -165,6 +169,8 @@ function retraction(orders: DayOrders, slot: number, day: string): Contribution 
     userId: lookup(orders.users, orders.user[slot] ?? -1),
     amount: Number.isNaN(small) ? (orders.bigAmounts.get(slot) ?? 0n) : small,
     payTime: timestampAt(day, orders.paySecond[slot] ?? 0),
+    users: orders.users,
+    user: orders.user[slot] ?? -1,
   };
 }
 
@@ -200,26 +206,6 @@ function grow(orders: DayOrders): void {
 function copyInto<A extends Float64Array | Int32Array>(target: A, source: A): A {
   target.set(source);
   return target;
-}
-
-function interned(): Interned {
-  return { index: new Map(), values: [] };
-}
-
-function intern(table: Interned, value: string | null): number {
-  if (value === null) return -1;
-  let index = table.index.get(value);
-  if (index === undefined) {
-    index = table.values.length;
-    const kept = keptText(value);
-    table.values.push(kept);
-    table.index.set(kept, index);
-  }
-  return index;
-}
-
-function lookup(table: Interned, index: number): string | null {
-  return index < 0 ? null : (table.values[index] ?? null);
 }
 
 /** A day's orders as plain columns, in slot order (for snapshots). */

@@ -8,6 +8,7 @@ import { applyChange, createChannelGroup, toResultRow, type ChannelGroup, type R
 import { TUTORIAL_CHANNELS, type Channel, type ChannelMap } from './channel.ts';
 import { currentContributions, type Contribution, type DedupeState } from './dedupe-state.ts';
 import { groupKeyText } from './group-key.ts';
+import { setUserCounts, userCounts } from './group-users.ts';
 
 /** A contribution with its sales channel resolved (once, by `mapChannel`). */
 export interface ChannelContribution extends Contribution {
@@ -104,7 +105,7 @@ export function snapshotGroups(table: GroupTable): Buffer {
     channelCode: group.channelCode,
     gmv: [group.gmv.small, group.gmv.big.toString()],
     orders: group.orders,
-    users: [...group.users],
+    users: userCounts(group.users),
     paySeconds: [...group.paySeconds],
     lastPaySecond: group.lastPaySecond,
     minuteGmv: [...group.minuteGmv].map(([minute, sum]) => [minute, sum.small, sum.big.toString()]),
@@ -124,7 +125,7 @@ export function restoreGroups(bytes: Buffer, channels: ChannelMap = TUTORIAL_CHA
     group.gmv.small = saved.gmv[0];
     group.gmv.big = BigInt(saved.gmv[1]);
     group.orders = saved.orders;
-    for (const [user, count] of saved.users) group.users.set(user, count);
+    setUserCounts(group.users, saved.users);
     for (const [second, count] of saved.paySeconds) {
       group.paySeconds.set(second, count);
       const minute = Math.floor(second / 60);
@@ -156,13 +157,22 @@ interface GroupsSnapshot {
   }[];
 }
 
+/** The contributions by group key, each group in the order it first appears (a key text per group, not per contribution). */
 function splitByGroup(changes: readonly ChannelContribution[]): Map<string, ChannelContribution[]> {
+  const byDay = new Map<string, Map<Channel, ChannelContribution[]>>();
   const parts = new Map<string, ChannelContribution[]>();
   for (const change of changes) {
-    const key = groupKeyText(change.day, change.channelOfOrder.code);
-    const part = parts.get(key);
-    if (part === undefined) parts.set(key, [change]);
-    else part.push(change);
+    let ofDay = byDay.get(change.day);
+    if (ofDay === undefined) byDay.set(change.day, (ofDay = new Map()));
+    let part = ofDay.get(change.channelOfOrder);
+    if (part === undefined) {
+      // Two channels of one code (a shop's map may give several) share their group's part.
+      const key = groupKeyText(change.day, change.channelOfOrder.code);
+      part = parts.get(key);
+      if (part === undefined) parts.set(key, (part = []));
+      ofDay.set(change.channelOfOrder, part);
+    }
+    part.push(change);
   }
   return parts;
 }

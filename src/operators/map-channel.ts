@@ -20,6 +20,8 @@ export function mapChannel(channels: ChannelMap = TUTORIAL_CHANNELS): OperatorFu
           userId: change.userId,
           amount: change.amount,
           payTime: change.payTime,
+          users: change.users,
+          user: change.user,
           channelOfOrder: channelOf(change.channel),
         }),
       ),
