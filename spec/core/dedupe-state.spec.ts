@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyOrder, createDedupeState, currentContributions, dropDay, trackedOrders, type Contribution } from '../../src/core/dedupe-state.ts';
+import { applyOrder, createDedupeState, currentContributions, dayColumns, dropDay, restoreDay, trackedOrders, type Contribution } from '../../src/core/dedupe-state.ts';
 import { restoreDedupe, snapshotDedupe } from '../../src/core/dedupe-snapshot.ts';
 import type { PaidVersion } from '../../src/core/order.ts';
 import { parseTimestamp } from '../../src/core/order-time.ts';
@@ -10,6 +10,22 @@ function order(orderId: string, orderTime: string, payTime: string, realPay: num
 }
 
 describe('the dedupe state', () => {
+  it('counts an order of a dropped day as new when the day comes again, and goes on from a day put back from its columns', () => {
+    const state = createDedupeState();
+    const out: Contribution[] = [];
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5), out);
+    dropDay(state, '2021-03-25');
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5), out);
+    expect(out.map((c) => c.sign)).toEqual([1, 1]);
+    const other = createDedupeState();
+    applyOrder(other, order('2', '2021-03-25 10:00:00', '2021-03-25 10:02:00', 6), []);
+    restoreDay(state, '2021-03-25', dayColumns(other, '2021-03-25'));
+    out.length = 0;
+    applyOrder(state, order('2', '2021-03-25 10:00:00', '2021-03-25 10:03:00', 7), out); // a tie with the order put back: nothing
+    applyOrder(state, order('1', '2021-03-25 10:00:00', '2021-03-25 10:01:00', 5), out); // gone with the day replaced: new
+    expect(out.map((c) => [c.sign, c.amount])).toEqual([[1, 5]]);
+  });
+
   it('retracts an order at its delete, ignores a delete older than the version that counts, and counts a later version again', async () => {
     const state = createDedupeState();
     const out: Contribution[] = [];

@@ -60,6 +60,8 @@ export interface DedupeState {
   readonly days: Map<string, DayOrders>;
   /** While changes are tracked: the days dropped since the last capture. */
   dropped?: Set<string>;
+  /** The day the last order was of, and its orders: nearly every order is of the same day as the one before. */
+  recent?: { readonly day: string; readonly orders: DayOrders } | undefined;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -74,13 +76,7 @@ export function createDedupeState(): DedupeState {
  * nothing (an older version, or a tie), an insert (a new order), or a retract then an insert.
  */
 export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribution[]): void {
-  const day = dayOf(order.payTime);
-  let orders = state.days.get(day);
-  if (orders === undefined) {
-    orders = createDayOrders();
-    if (state.dropped !== undefined) orders.changed = new Set();
-    state.days.set(day, orders);
-  }
+  const { day, orders } = state.recent !== undefined && order.payTime.startsWith(state.recent.day) ? state.recent : (state.recent = dayOrdersOf(state, dayOf(order.payTime)));
   let slot = orders.slots.get(order.orderId);
   if (slot === undefined) {
     slot = orders.size;
@@ -98,6 +94,17 @@ export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribu
   }
   const user = store(orders, slot, order);
   out.push({ sign: 1, day, channel: order.channel, userId: order.userId, amount: order.realPay, payTime: order.payTime, users: orders.users, user });
+}
+
+/** The orders of `day`, made if new. */
+function dayOrdersOf(state: DedupeState, day: string): { readonly day: string; readonly orders: DayOrders } {
+  let orders = state.days.get(day);
+  if (orders === undefined) {
+    orders = createDayOrders();
+    if (state.dropped !== undefined) orders.changed = new Set();
+    state.days.set(day, orders);
+  }
+  return { day, orders };
 }
 
 /**
@@ -127,6 +134,7 @@ function markDeleted(orders: DayOrders, slot: number, orderTime: number): void {
 
 /** Forgets a day (live mode, after midnight): its orders no longer change anything. */
 export function dropDay(state: DedupeState, day: string): void {
+  if (state.recent?.day === day) state.recent = undefined;
   if (state.days.delete(day)) state.dropped?.add(day);
 }
 
@@ -267,6 +275,7 @@ export function restoreDay(state: DedupeState, day: string, columns: DayColumns)
     orders.changed = new Set();
     state.dropped.add(day); // put back whole: a delta resets the day, then appends every order
   }
+  if (state.recent?.day === day) state.recent = undefined;
   state.days.set(day, orders);
 }
 

@@ -15,9 +15,17 @@ export function interned(): Interned {
   return { index: new Map(), values: [] };
 }
 
+/** Up to this many values, a string is looked for by comparison. */
+const FEW = 8;
+
 /** The number of `value` (a copy of it kept, if new); -1 for null. */
 export function intern(table: Interned, value: string | null): number {
   if (value === null) return -1;
+  // A handful of strings (a shop's channels) are found sooner by comparing than by hashing.
+  if (table.values.length <= FEW) {
+    const found = table.values.indexOf(value);
+    if (found >= 0) return found;
+  }
   let index = table.index.get(value);
   if (index === undefined) {
     index = table.values.length;
