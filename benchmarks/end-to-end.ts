@@ -19,6 +19,7 @@ import { runPipeline } from '../src/runtime/run-pipeline.ts';
 import { databaseSink } from '../src/sinks/database-sink.ts';
 import { kafkaSource } from '../src/sources/kafka-source.ts';
 import type { OrderSource } from '../src/sources/order-source.ts';
+import { readPool, type ReadPool } from '../src/workers/read-pool.ts';
 import { BENCH_DAY } from './recorded-file.ts';
 
 const BROKERS = '127.0.0.1:9092';
@@ -64,23 +65,31 @@ export async function freshDatabase(name = DB): Promise<string> {
   return `mysql://root@127.0.0.1:3306/${name}`;
 }
 
-/** Orders/s of the whole pipeline from the topic into MariaDB: from the first batch to the last row committed. */
-export async function pipelineRate(topic: string): Promise<number> {
+/** The reading threads of a run with `workers` workers (none for 1), as `tradeflow run --workers` makes them. */
+function readingThreads(workers: number): ReadPool | undefined {
+  return workers > 1 ? readPool({ threads: workers - 1, zone: 'UTC', maxRecordBytes: 1 << 20 }) : undefined;
+}
+
+/** Orders/s of the whole pipeline from the topic into MariaDB, with `workers` workers: from the first batch to the last row committed. */
+export async function pipelineRate(topic: string, workers = 1): Promise<number> {
   const db = openDatabase(parseDatabase(await freshDatabase()));
   await migrateToLatest(db);
   const counters = createCounters();
   const source = kafkaSource({ brokers: BROKERS, topic, group: `pipe-${topic}`, startup: { kind: 'earliest' }, exitAtEnd: true });
   let first = 0;
   const timed: OrderSource = { ...source, batches: (flow) => source.batches(flow).pipe(tap(() => (first ||= performance.now()))) };
-  await runPipeline({ source: timed, sink: databaseSink(db, { counters, formatTime: (ms) => new Date(ms).toISOString() }), days: { kind: 'fixed', day: BENCH_DAY }, zone: 'UTC', counters });
+  const reading = readingThreads(workers);
+  await runPipeline({ source: timed, sink: databaseSink(db, { counters, formatTime: (ms) => new Date(ms).toISOString() }), days: { kind: 'fixed', day: BENCH_DAY }, zone: 'UTC', counters, ...(reading && { reading }) });
   const rate = (counters.read / (performance.now() - first)) * 1000;
+  await reading?.close();
   await source.close();
   await db.destroy();
   return rate;
 }
 
-/** Latency from produce to committed row (p50, p99, ms) while producing at `rate` messages/s for `seconds`. */
-export async function latencyAtRate(file: string, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+/** Latency from produce to committed row (p50, p99, ms) while producing at `rate` messages/s for `seconds`, with `workers` workers. */
+export async function latencyAtRate(file: string, rate: number, seconds: number, workers = 1): Promise<{ p50: number; p99: number }> {
+  const reading = readingThreads(workers);
   const topic = `bench-${randomBytes(4).toString('hex')}`;
   await createTopic(BROKERS, topic, 3);
   const db = openDatabase(parseDatabase(await freshDatabase()));
@@ -112,6 +121,7 @@ export async function latencyAtRate(file: string, rate: number, seconds: number)
     days: { kind: 'fixed', day: BENCH_DAY },
     zone: 'UTC',
     counters,
+    ...(reading && { reading }),
     signal: stop.signal,
     onFlush: (flush) => {
       const now = Date.now();
@@ -135,6 +145,7 @@ export async function latencyAtRate(file: string, rate: number, seconds: number)
   await new Promise((resolve) => setTimeout(resolve, 2500));
   stop.abort();
   await running;
+  await reading?.close();
   await source.close();
   await db.destroy();
   latencies.sort((a, b) => a - b);

@@ -15,7 +15,8 @@
  * skips full against delta checkpoints of a day of N orders after an interval of 20,000
  * orders/s x 10 s, 30% updates, and the restore of base + delta), --replay-orders N (default
  * 1000000; 0 skips the file replay timed as whole processes, the installed command against the
- * plain loop in a process of its own) at --replay-workers N[,N..] (default 1 and up to the cores, at most 4).
+ * plain loop in a process of its own) at --replay-workers N[,N..] (default 1 and up to the cores, at most 4),
+ * which the end-to-end and latency figures use too.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -98,19 +99,24 @@ if (e2eOrders > 0) {
     const { topic, messages } = await filledTopic(file);
     process.stderr.write(`bench: ${messages.toLocaleString('en-US')} messages in ${topic}; raw consumer...\n`);
     const raw = await inFreshProcess(['raw', topic, String(messages)]);
-    process.stderr.write('bench: pipeline into MariaDB...\n');
-    const pipeline = await inFreshProcess(['pipeline', topic, String(messages)]);
+    const workerCounts = String(values['replay-workers']).split(',').map(Number);
+    const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
+    for (const workers of workerCounts) {
+      process.stderr.write(`bench: pipeline into MariaDB, --workers ${workers}...\n`);
+      const pipeline = await inFreshProcess(['pipeline', topic, String(messages), String(workers)]);
+      rows.push([`end to end, Kafka (3 partitions) -> MariaDB, ${messages.toLocaleString('en-US')} messages, --workers ${workers}`, perSecond(pipeline), `${perSecond(raw)} (raw consumer)`, (pipeline / raw).toFixed(2)]);
+    }
     if (values.profile) {
-      // A run of its own: the profiler slows what it watches, so the figures come from the run above.
+      // A run of its own: the profiler slows what it watches, so the figures come from the runs above.
       const profile = 'data/bench/end-to-end.cpuprofile';
-      await inFreshProcess(['pipeline', topic, String(messages), profile]);
+      await inFreshProcess(['pipeline', topic, String(messages), String(workerCounts.at(-1) ?? 1), profile]);
       process.stderr.write(`bench: CPU profile of another pipeline run written to ${profile}\n`);
     }
-    const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
-    rows.push([`end to end, Kafka (3 partitions) -> MariaDB, ${messages.toLocaleString('en-US')} messages`, perSecond(pipeline), `${perSecond(raw)} (raw consumer)`, (pipeline / raw).toFixed(2)]);
-    process.stderr.write('bench: latency at 20,000 orders/s...\n');
-    const { p50, p99 } = await latencyAtRate(file, 20_000, 10);
-    rows.push(['latency produce -> row committed, at 20,000/s, 1 s flush', `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`, '', '']);
+    for (const workers of workerCounts) {
+      process.stderr.write(`bench: latency at 20,000 orders/s, --workers ${workers}...\n`);
+      const { p50, p99 } = await latencyAtRate(file, 20_000, 10, workers);
+      rows.push([`latency produce -> row committed, at 20,000/s, 1 s flush, --workers ${workers}`, `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`, '', '']);
+    }
   }
 }
 
