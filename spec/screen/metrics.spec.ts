@@ -47,7 +47,7 @@ const RUNNING: MetricsInput = {
   status: {
     pipeline: 'running',
     database: 'up',
-    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0, dbRetries: 7, rebalanceAssigns: 3, rebalanceRevokes: 2, commitFailures: 4 },
+    counters: { read: 2837, rejected: 9, internal: 2, filtered: 1399, rowsWritten: 812, rowsDeleted: 3, flushes: 203, rejectsDropped: 0, dbRetries: 7, rebalanceAssigns: 3, rebalanceRevokes: 2, commitFailures: 4, sourcePauses: 5 },
     sourceTopic: 'trade_order_detail_info',
     lagByPartition: [
       { partition: 0, messages: 12 },
@@ -79,6 +79,7 @@ describe('the Prometheus text of /metrics', () => {
       'tradeflow_database_retries_total',
       'tradeflow_kafka_rebalances_total',
       'tradeflow_kafka_commit_failures_total',
+      'tradeflow_kafka_pauses_total',
       'tradeflow_rejects_dropped_total',
       'tradeflow_flush_duration_seconds',
       'tradeflow_last_flush_timestamp_seconds',

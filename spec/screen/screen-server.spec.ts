@@ -72,7 +72,7 @@ describe('the screen server', () => {
     expect(snapshot.status).toEqual({
       pipeline: 'running',
       database: 'up',
-      counters: { read: 11, rejected: 0, internal: 0, filtered: 2, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0, rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0 },
+      counters: { read: 11, rejected: 0, internal: 0, filtered: 2, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0, rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0, sourcePauses: 0 },
       sourcePosition: 'line 11',
       lastFlushMs: SAMPLE_NOW - 500,
     });

@@ -69,17 +69,19 @@ export interface PipelineCounters {
   rebalanceRevokes: number;
   /** Offset commits the broker refused, and stage transactions that could not commit: both wait for the next commit. */
   commitFailures: number;
+  /** Times the Kafka source paused its partitions because the sink was behind. */
+  sourcePauses: number;
 }
 
-/** The counters a Kafka consumer keeps: rebalances and failed commits. */
-export type KafkaCounters = Pick<PipelineCounters, 'rebalanceAssigns' | 'rebalanceRevokes' | 'commitFailures'>;
+/** The counters a Kafka consumer keeps: rebalances, failed commits and pauses. */
+export type KafkaCounters = Pick<PipelineCounters, 'rebalanceAssigns' | 'rebalanceRevokes' | 'commitFailures' | 'sourcePauses'>;
 
 /** Counters at zero. */
 export function createCounters(): PipelineCounters {
-  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0, rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0 };
+  return { read: 0, rejected: 0, internal: 0, filtered: 0, rowsWritten: 0, rowsDeleted: 0, flushes: 0, rejectsDropped: 0, dbRetries: 0, rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0, sourcePauses: 0 };
 }
 
 /** Kafka counters nobody reads: for a consumer started without any. */
 export function uncounted(): KafkaCounters {
-  return { rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0 };
+  return { rebalanceAssigns: 0, rebalanceRevokes: 0, commitFailures: 0, sourcePauses: 0 };
 }

@@ -68,6 +68,7 @@ export function renderMetrics(input: MetricsInput): string {
       .sample(counters.rebalanceAssigns, { kind: 'assign' })
       .sample(counters.rebalanceRevokes, { kind: 'revoke' });
     add('tradeflow_kafka_commit_failures_total', 'Offset commits the broker refused and stage transactions that could not commit (each is retried with the next flush).', 'counter').sample(counters.commitFailures);
+    add('tradeflow_kafka_pauses_total', 'Times the Kafka source paused its partitions because the sink was more than a second behind.', 'counter').sample(counters.sourcePauses);
     add('tradeflow_rejects_dropped_total', 'Old rejects deleted to keep trade_order_rejects within its bound.', 'counter').sample(counters.rejectsDropped);
   }
   const histogram = status.flushDurationSeconds;
