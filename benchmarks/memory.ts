@@ -1,6 +1,7 @@
 /**
- * Heap bytes per tracked order: the dedupe state of one day holding N distinct orders with
- * realistic ids, users and channels, measured after a full GC (run with --expose-gc). The orders
+ * Bytes per tracked order: the dedupe state of one day holding N distinct orders with realistic
+ * ids, users and channels, measured after a full GC (run with --expose-gc): the V8 heap and the
+ * typed arrays' buffers outside it (the state's columns, with the room they grew by). The orders
  * are read as the file source reads them (lines split from blocks of about 1 MB, then
  * `readOrder`), so that whatever the state keeps of its input is counted too.
  */
@@ -9,8 +10,8 @@ import { readOrder, type PaidOrder } from '../src/core/order.ts';
 
 const LINES_PER_BLOCK = 4_000;
 
-/** Tracks `orders` distinct orders; returns the heap bytes they take, per order. */
-export function heapBytesPerOrder(orders: number): { perOrder: number; tracked: number } {
+/** Tracks `orders` distinct orders; returns the bytes they take, per order, in all and of it outside the heap. */
+export function bytesPerOrder(orders: number): { perOrder: number; outsideHeap: number; tracked: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new RangeError('Cannot measure the heap: run node with --expose-gc');
   const channels = ['webShop', 'appShop', 'miniAppShop', 'qqShop'];
@@ -23,7 +24,11 @@ export function heapBytesPerOrder(orders: number): { perOrder: number; tracked: 
     return `{"order_id":"2026112010${String(i).padStart(10, '0')}","order_channel":"${channels[i % 4]!}","order_time":"2026-11-20 10:00:00","pay_amount":"12.50","real_pay":"${(1 + i / 100).toFixed(2)}","pay_time":"${payTime}","user_id":"${user}","user_name":"user","area_id":"330106"}`;
   };
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const used = (): { heap: number; buffers: number } => {
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    return { heap: heapUsed, buffers: arrayBuffers };
+  };
+  const before = used();
   const state = createDedupeState();
   const out: Contribution[] = [];
   for (let first = 0; first < orders; first += LINES_PER_BLOCK) {
@@ -36,6 +41,7 @@ export function heapBytesPerOrder(orders: number): { perOrder: number; tracked: 
     }
   }
   gc();
-  const after = process.memoryUsage().heapUsed;
-  return { perOrder: (after - before) / orders, tracked: trackedOrders(state) };
+  const after = used();
+  const outside = after.buffers - before.buffers;
+  return { perOrder: (after.heap - before.heap + outside) / orders, outsideHeap: outside / orders, tracked: trackedOrders(state) };
 }

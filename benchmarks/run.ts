@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { isPortOpen } from '../src/stack/probe.ts';
 import { filledTopic, freshDatabase, latencyAtRate } from './end-to-end.ts';
 import { longLineRates } from './long-line.ts';
-import { heapBytesPerOrder } from './memory.ts';
+import { bytesPerOrder } from './memory.ts';
 import { scaleOutRuns } from './scale-out.ts';
 import { aggregatePauses } from './aggregate-pause.ts';
 import { rebalancePauses, type PauseVariant } from './rebalance-pause.ts';
@@ -214,8 +214,8 @@ for (const orders of checkpointSizes) {
 const memoryOrders = Number(values['memory-orders']);
 if (memoryOrders > 0) {
   process.stderr.write(`bench: tracking ${memoryOrders.toLocaleString('en-US')} distinct orders for the memory figure...\n`);
-  const { perOrder } = heapBytesPerOrder(memoryOrders);
-  rows.push([`memory, ${memoryOrders.toLocaleString('en-US')} orders tracked`, `${perOrder.toFixed(0)} heap bytes/order`, '', '']);
+  const { perOrder, outsideHeap } = bytesPerOrder(memoryOrders);
+  rows.push([`memory, ${memoryOrders.toLocaleString('en-US')} orders tracked`, `${perOrder.toFixed(0)} bytes/order (${outsideHeap.toFixed(0)} of them in typed arrays, outside the heap)`, '', '']);
 }
 
 const header = ['benchmark', 'pipeline', 'plain loop (floor)', 'pipeline / floor'];

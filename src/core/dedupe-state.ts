@@ -203,7 +203,8 @@ function createDayOrders(capacity = INITIAL_CAPACITY): DayOrders {
 }
 
 function grow(orders: DayOrders): void {
-  const capacity = orders.orderTime.length * 2;
+  // By half again, not double: the columns are most of an order's bytes, and their room to grow counts too.
+  const capacity = Math.ceil(orders.orderTime.length * 1.5);
   orders.orderTime = copyInto(new Float64Array(capacity), orders.orderTime);
   orders.paySecond = copyInto(new Int32Array(capacity), orders.paySecond);
   orders.amount = copyInto(new Float64Array(capacity), orders.amount);
