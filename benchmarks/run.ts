@@ -214,7 +214,7 @@ for (const orders of checkpointSizes) {
 const memoryOrders = Number(values['memory-orders']);
 if (memoryOrders > 0) {
   process.stderr.write(`bench: tracking ${memoryOrders.toLocaleString('en-US')} distinct orders for the memory figure...\n`);
-  const { perOrder, outsideHeap } = bytesPerOrder(memoryOrders);
+  const { perOrder, outsideHeap } = await bytesPerOrder(memoryOrders);
   rows.push([`memory, ${memoryOrders.toLocaleString('en-US')} orders tracked`, `${perOrder.toFixed(0)} bytes/order (${outsideHeap.toFixed(0)} of them in typed arrays, outside the heap)`, '', '']);
 }
 
