@@ -10,6 +10,7 @@ import { tap } from 'rxjs';
 import type * as RdKafka from 'node-rdkafka';
 import knex from 'knex';
 import { createCounters } from '../src/core/batch.ts';
+import { MAX_MESSAGE_BYTES } from '../src/core/reject.ts';
 import { clientConfig, kafka, promised } from '../src/kafka/client.ts';
 import { produceLines } from '../src/kafka/produce-lines.ts';
 import { createTopic } from '../src/kafka/topics.ts';
@@ -67,7 +68,7 @@ export async function freshDatabase(name = DB): Promise<string> {
 
 /** The reading threads of a run with `workers` workers (none for 1), as `tradeflow run --workers` makes them. */
 function readingThreads(workers: number): ReadPool | undefined {
-  return workers > 1 ? readPool({ threads: workers - 1, zone: 'UTC', maxRecordBytes: 1 << 20 }) : undefined;
+  return workers > 1 ? readPool({ threads: workers - 1, zone: 'UTC', maxRecordBytes: MAX_MESSAGE_BYTES }) : undefined;
 }
 
 /** Orders/s of the whole pipeline from the topic into MariaDB, with `workers` workers: from the first batch to the last row committed. */

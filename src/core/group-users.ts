@@ -57,12 +57,7 @@ export function userCounts(group: GroupUsers): [string, number][] {
 /** Sets the users' counts, by text (a restored snapshot), into a numbering of the group's own. */
 export function setUserCounts(group: GroupUsers, counts: Iterable<readonly [string, number]>): void {
   makeOwn(group);
-  for (const [userId, count] of counts) {
-    const number = intern(group.numbering!, userId);
-    if (number >= group.counts.length) grow(group, number + 1);
-    if (group.counts[number] === 0 && count !== 0) group.distinct += 1;
-    group.counts[number] = count;
-  }
+  addUserCounts(group, counts);
 }
 
 /** Moves the counts into a numbering of the group's own (rare: contributions of two numberings). */
@@ -70,12 +65,18 @@ function makeOwn(group: GroupUsers): void {
   const counted = userCounts(group);
   group.numbering = interned();
   group.own = true;
-  group.counts = new Int32Array(Math.max(16, counted.length));
+  group.counts = new Int32Array(0);
   group.distinct = 0;
-  for (const [userId, count] of counted) {
-    const number = intern(group.numbering, userId);
+  addUserCounts(group, counted);
+}
+
+/** Sets the counts of users new to the group's own numbering. */
+function addUserCounts(group: GroupUsers, counts: Iterable<readonly [string, number]>): void {
+  for (const [userId, count] of counts) {
+    const number = intern(group.numbering!, userId);
+    if (number >= group.counts.length) grow(group, number + 1);
+    if (group.counts[number] === 0 && count !== 0) group.distinct += 1;
     group.counts[number] = count;
-    group.distinct += 1;
   }
 }
 

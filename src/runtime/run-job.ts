@@ -56,7 +56,8 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
   let screen: RunScreen | undefined;
   let checkpoints: IncrementalCheckpoints | undefined;
   // Beside this thread, which keeps the state: threads that parse and validate the messages.
-  const readingThreads = (plan.workers ?? 1) > 1 ? readPool({ threads: plan.workers! - 1, zone: plan.zone, maxRecordBytes: MAX_MESSAGE_BYTES, ...(plan.layout !== undefined && { layout: plan.layout }) }) : undefined;
+  const workers = plan.workers ?? 1;
+  const readingThreads = workers > 1 ? readPool({ threads: workers - 1, zone: plan.zone, maxRecordBytes: MAX_MESSAGE_BYTES, ...(plan.layout !== undefined && { layout: plan.layout }) }) : undefined;
   try {
     await migrateToLatest(db);
     const { dedupeState, resumeFrom, checkpointKey, writtenUpTo, chain } = await restore(db, plan, context);
@@ -79,7 +80,6 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     const today = (): string[] => [dayInZone(clock(), plan.zone)];
     const table = report.table;
     if (live && table !== undefined && report.liveTable === true) display = setInterval(() => void table(db, today(), reading.describeProgress?.() ?? '').catch(() => {}), 5000);
-    const workers = plan.workers ?? 1;
     log.info(`${source.name} -> ${plan.database.display} (${describeDays(plan.days)}, zone ${plan.zone}, ${workers} ${workers === 1 ? 'worker' : 'workers'})${live ? '; Ctrl-C stops' : ''}`, { source: source.name, days: describeDays(plan.days), zone: plan.zone, workers });
     const codecs = plan.source.kind === 'kafka' ? codecWarning(kafka().features) : undefined;
     if (codecs !== undefined) log.warn(codecs);

@@ -50,10 +50,10 @@ export const PAUSE_AFTER_MS = 1000;
 
 /** Whether `waiting` resolves within `ms` (at once, without a timer, when it already has). */
 async function readyWithin(waiting: Promise<void>, ms: number): Promise<boolean> {
-  const now = await Promise.race([waiting.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
-  if (now) return true;
+  const ready = waiting.then(() => true);
+  if (await Promise.race([ready, new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))])) return true;
   let timer: NodeJS.Timeout | undefined;
-  const later = await Promise.race([waiting.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  const later = await Promise.race([ready, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
   clearTimeout(timer);
   return later;
 }
