@@ -30,12 +30,16 @@ export interface ChannelGroup {
   orders: number;
   /** Orders per paying user. */
   readonly users: GroupUsers;
-  readonly paySeconds: Map<number, number>;
+  /**
+   * Paid orders per second of `pay_time`, by minute of the day: 60 counts, made when the minute
+   * first has an order (arrays, not a Map of 86,400 seconds: counting is the aggregate's busiest step).
+   */
+  readonly paySeconds: (Int32Array | undefined)[];
   /** Paid orders per minute of the day of `pay_time`. */
   readonly payMinutes: Int32Array;
   lastPaySecond: number;
-  /** The exact GMV per minute of the day, for the minutes that have orders. */
-  readonly minuteGmv: Map<number, MoneySum>;
+  /** The exact GMV per minute of the day, for the minutes that have orders (1,440 entries). */
+  readonly minuteGmv: (MoneySum | undefined)[];
   /** The minutes changed since the group's last row. */
   readonly changedMinutes: Set<number>;
   /** Whether a row was taken yet: the first one carries every minute. */
@@ -75,10 +79,10 @@ export function createChannelGroup(day: string, channelCode: string, channelName
     gmv: zeroSum(),
     orders: 0,
     users: createGroupUsers(),
-    paySeconds: new Map(),
-    payMinutes: new Int32Array(1440),
+    paySeconds: new Array<Int32Array | undefined>(MINUTES).fill(undefined),
+    payMinutes: new Int32Array(MINUTES),
     lastPaySecond: -1,
-    minuteGmv: new Map(),
+    minuteGmv: new Array<MoneySum | undefined>(MINUTES).fill(undefined),
     changedMinutes: new Set(),
     minutesTaken: false,
   };
@@ -91,21 +95,22 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   group.orders += sign;
   if (change.userId !== null) countUser(group.users, change.userId, sign, change.users, change.user);
   const second = secondOfDay(change.payTime);
-  countIn(group.paySeconds, second, sign);
   const minute = Math.floor(second / 60);
-  const ordersInMinute = (group.payMinutes[minute] ?? 0) + sign;
-  group.payMinutes[minute] = ordersInMinute;
+  let seconds = group.paySeconds[minute];
+  if (seconds === undefined) group.paySeconds[minute] = seconds = new Int32Array(60);
+  const inSecond = (seconds[second - minute * 60] = seconds[second - minute * 60]! + sign);
+  const ordersInMinute = (group.payMinutes[minute] = group.payMinutes[minute]! + sign);
   if (ordersInMinute === 0) {
-    group.minuteGmv.delete(minute); // its last order left: its GMV is exactly zero
+    group.minuteGmv[minute] = undefined; // its last order left: its GMV is exactly zero
   } else {
-    let gmv = group.minuteGmv.get(minute);
-    if (gmv === undefined) group.minuteGmv.set(minute, (gmv = zeroSum()));
+    let gmv = group.minuteGmv[minute];
+    if (gmv === undefined) group.minuteGmv[minute] = gmv = zeroSum();
     addAmount(gmv, change.amount, sign);
   }
   group.changedMinutes.add(minute);
   if (sign === 1) {
     if (second > group.lastPaySecond) group.lastPaySecond = second;
-  } else if (second === group.lastPaySecond && !group.paySeconds.has(second)) {
+  } else if (second === group.lastPaySecond && inSecond === 0) {
     group.lastPaySecond = previousPaySecond(group, second);
   }
 }
@@ -138,7 +143,7 @@ export function toResultRow(group: ChannelGroup, computedAt: string): ResultRow 
 export function takeMinuteChanges(group: ChannelGroup): MinuteChanges {
   const whole = !group.minutesTaken;
   const minutes = [...group.changedMinutes].sort((a, b) => a - b).map((minute): MinuteFigures => {
-    const gmv = group.minuteGmv.get(minute);
+    const gmv = group.minuteGmv[minute];
     return { minute, gmvText: gmv === undefined ? ZERO_TEXT : sumToText(gmv), orderCount: group.payMinutes[minute] ?? 0 };
   });
   group.changedMinutes.clear();
@@ -150,25 +155,28 @@ const ZERO_TEXT = sumToText(zeroSum());
 
 /** The greatest pay second below `below` that still has an order, or -1. */
 function previousPaySecond(group: ChannelGroup, below: number): number {
-  let minute = Math.floor(below / 60);
-  // The rest of the same minute first, then whole minutes by their counts.
-  for (let second = below - 1; second >= minute * 60; second--) {
-    if (group.paySeconds.has(second)) return second;
-  }
-  for (minute -= 1; minute >= 0; minute--) {
-    if ((group.payMinutes[minute] ?? 0) > 0) {
-      for (let second = minute * 60 + 59; second >= minute * 60; second--) {
-        if (group.paySeconds.has(second)) return second;
-      }
-    }
+  // The rest of the same minute first, then the latest earlier minute with orders.
+  for (let minute = Math.floor(below / 60), last = below - 1 - minute * 60; minute >= 0; minute--, last = 59) {
+    const seconds = group.paySeconds[minute];
+    if (seconds === undefined || (last === 59 && group.payMinutes[minute] === 0)) continue;
+    for (let i = last; i >= 0; i--) if (seconds[i]! > 0) return minute * 60 + i;
   }
   return -1;
 }
 
-/** Counts `key` in or out. */
-function countIn<K>(counts: Map<K, number>, key: K, sign: 1 | -1): void {
-  const count = counts.get(key);
-  if (count === undefined) counts.set(key, sign);
-  else if (count + sign === 0) counts.delete(key);
-  else counts.set(key, count + sign);
+/** The orders of each second that has any, as [second of the day, orders] (a snapshot's form). */
+export function paySecondCounts(group: ChannelGroup): [number, number][] {
+  const out: [number, number][] = [];
+  group.paySeconds.forEach((seconds, minute) => seconds?.forEach((count, i) => count !== 0 && out.push([minute * 60 + i, count])));
+  return out;
 }
+
+/** Counts `orders` at `second` of the day (a snapshot's counts put back), its minute too. */
+export function addPaySecond(group: ChannelGroup, second: number, orders: number): void {
+  const minute = Math.floor(second / 60);
+  const seconds = (group.paySeconds[minute] ??= new Int32Array(60));
+  seconds[second - minute * 60] = seconds[second - minute * 60]! + orders;
+  group.payMinutes[minute] = group.payMinutes[minute]! + orders;
+}
+
+const MINUTES = 1440;

@@ -4,7 +4,7 @@
  * can be checkpointed (exact money, see {@link snapshotGroups}) or rebuilt from the dedupe state
  * (see {@link groupTableOf}) instead of hiding inside an operator.
  */
-import { applyChange, createChannelGroup, toResultRow, type ChannelGroup, type ResultRow } from './channel-aggregate.ts';
+import { addPaySecond, applyChange, createChannelGroup, paySecondCounts, toResultRow, type ChannelGroup, type ResultRow } from './channel-aggregate.ts';
 import { TUTORIAL_CHANNELS, type Channel, type ChannelMap } from './channel.ts';
 import { currentContributions, type Contribution, type DedupeState } from './dedupe-state.ts';
 import { groupKeyText } from './group-key.ts';
@@ -106,9 +106,9 @@ export function snapshotGroups(table: GroupTable): Buffer {
     gmv: [group.gmv.small, group.gmv.big.toString()],
     orders: group.orders,
     users: userCounts(group.users),
-    paySeconds: [...group.paySeconds],
+    paySeconds: paySecondCounts(group),
     lastPaySecond: group.lastPaySecond,
-    minuteGmv: [...group.minuteGmv].map(([minute, sum]) => [minute, sum.small, sum.big.toString()]),
+    minuteGmv: group.minuteGmv.flatMap((sum, minute) => (sum === undefined ? [] : [[minute, sum.small, sum.big.toString()]])),
     changedMinutes: [...group.changedMinutes],
     minutesTaken: group.minutesTaken,
   }));
@@ -126,13 +126,9 @@ export function restoreGroups(bytes: Buffer, channels: ChannelMap = TUTORIAL_CHA
     group.gmv.big = BigInt(saved.gmv[1]);
     group.orders = saved.orders;
     setUserCounts(group.users, saved.users);
-    for (const [second, count] of saved.paySeconds) {
-      group.paySeconds.set(second, count);
-      const minute = Math.floor(second / 60);
-      group.payMinutes[minute] = (group.payMinutes[minute] ?? 0) + count;
-    }
+    for (const [second, count] of saved.paySeconds) addPaySecond(group, second, count);
     group.lastPaySecond = saved.lastPaySecond;
-    for (const [minute, small, big] of saved.minuteGmv) group.minuteGmv.set(minute, { small, big: BigInt(big) });
+    for (const [minute, small, big] of saved.minuteGmv) group.minuteGmv[minute] = { small, big: BigInt(big) };
     for (const minute of saved.changedMinutes) group.changedMinutes.add(minute);
     group.minutesTaken = saved.minutesTaken;
     table.groups.set(groupKeyText(saved.day, saved.channelCode), group);
