@@ -78,11 +78,18 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
         onProgress?.(delivered);
       }
     }
-    await promised<void>((done) => producer.flush(30_000, (error) => done(error, undefined)));
-    // flush() returns when librdkafka has the answers; their reports reach JS through poll().
-    for (const deadline = Date.now() + 30_000; delivered + failed < sent && Date.now() < deadline; ) {
+    // Every message is answered within librdkafka's message.timeout.ms (5 minutes by default),
+    // delivered or failed, a broker that is away meanwhile included: wait for every answer (the
+    // progress goes on each second; Ctrl-C stops), not for a shorter time of our own, which failed
+    // a produce whose broker was restarting.
+    while (delivered + failed < sent && !signal?.aborted) {
+      // A flush that times out is only the next round; the answers reach JS through poll().
+      await promised<void>((done) => producer.flush(1000, () => done(null, undefined)));
       producer.poll();
-      await pause(20);
+      if (performance.now() - lastReport >= 1000) {
+        lastReport = performance.now();
+        onProgress?.(delivered);
+      }
     }
   } finally {
     await promised((done) => producer.disconnect(done));
