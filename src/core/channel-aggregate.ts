@@ -96,11 +96,8 @@ export function applyChange(group: ChannelGroup, change: GroupChange): void {
   if (change.userId !== null) countUser(group.users, change.userId, sign, change.users, change.user);
   const second = secondOfDay(change.payTime);
   const minute = Math.floor(second / 60);
-  let seconds = group.paySeconds[minute];
-  if (seconds === undefined) group.paySeconds[minute] = seconds = new Int32Array(60);
-  const inSecond = (seconds[second - minute * 60] = seconds[second - minute * 60]! + sign);
-  const ordersInMinute = (group.payMinutes[minute] = group.payMinutes[minute]! + sign);
-  if (ordersInMinute === 0) {
+  const inSecond = addPaySecond(group, second, sign);
+  if (group.payMinutes[minute] === 0) {
     group.minuteGmv[minute] = undefined; // its last order left: its GMV is exactly zero
   } else {
     let gmv = group.minuteGmv[minute];
@@ -158,7 +155,7 @@ function previousPaySecond(group: ChannelGroup, below: number): number {
   // The rest of the same minute first, then the latest earlier minute with orders.
   for (let minute = Math.floor(below / 60), last = below - 1 - minute * 60; minute >= 0; minute--, last = 59) {
     const seconds = group.paySeconds[minute];
-    if (seconds === undefined || (last === 59 && group.payMinutes[minute] === 0)) continue;
+    if (seconds === undefined || group.payMinutes[minute] === 0) continue;
     for (let i = last; i >= 0; i--) if (seconds[i]! > 0) return minute * 60 + i;
   }
   return -1;
@@ -171,12 +168,12 @@ export function paySecondCounts(group: ChannelGroup): [number, number][] {
   return out;
 }
 
-/** Counts `orders` at `second` of the day (a snapshot's counts put back), its minute too. */
-export function addPaySecond(group: ChannelGroup, second: number, orders: number): void {
+/** Counts `orders` (negative: out) at `second` of the day, in its minute too; returns the second's count now. */
+export function addPaySecond(group: ChannelGroup, second: number, orders: number): number {
   const minute = Math.floor(second / 60);
   const seconds = (group.paySeconds[minute] ??= new Int32Array(60));
-  seconds[second - minute * 60] = seconds[second - minute * 60]! + orders;
   group.payMinutes[minute] = group.payMinutes[minute]! + orders;
+  return (seconds[second - minute * 60] = seconds[second - minute * 60]! + orders);
 }
 
 const MINUTES = 1440;

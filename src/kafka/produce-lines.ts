@@ -51,6 +51,11 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
   const started = performance.now();
   let sent = 0;
   let lastReport = started;
+  const reportEachSecond = (): void => {
+    if (performance.now() - lastReport < 1000) return;
+    lastReport = performance.now();
+    onProgress?.(delivered);
+  };
   try {
     for await (const line of lines) {
       if (signal?.aborted || failure) break;
@@ -73,10 +78,7 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
       } else if (sent % 5000 === 0) {
         await pause(0); // let delivery reports and signals in
       }
-      if (performance.now() - lastReport >= 1000) {
-        lastReport = performance.now();
-        onProgress?.(delivered);
-      }
+      reportEachSecond();
     }
     // Every message is answered within librdkafka's message.timeout.ms (5 minutes by default),
     // delivered or failed, a broker that is away meanwhile included: wait for every answer (the
@@ -86,10 +88,7 @@ export async function produceLines(lines: AsyncIterable<string> | Iterable<strin
       // A flush that times out is only the next round; the answers reach JS through poll().
       await promised<void>((done) => producer.flush(1000, () => done(null, undefined)));
       producer.poll();
-      if (performance.now() - lastReport >= 1000) {
-        lastReport = performance.now();
-        onProgress?.(delivered);
-      }
+      reportEachSecond();
     }
   } finally {
     await promised((done) => producer.disconnect(done));
