@@ -3,12 +3,12 @@
  * the first one to arrive on a tie (Flink's Rank keeps the first of equal keys). A version that
  * replaces another retracts the old contribution before adding its own.
  *
- * The state is compact by design: a day's orders are columns of typed arrays indexed through
- * one Map from `order_id` to a slot, and user ids and channels are interned per day, so a tracked order
- * costs about a Map entry and 30 bytes, not a parsed JSON object.
+ * The state is compact by design: a day's orders are columns of typed arrays indexed by the
+ * number of their `order_id` in an interned numbering (its slot), and user ids and channels are
+ * interned per day too, so a tracked order costs its id's text and about 40 bytes, not a parsed
+ * JSON object.
  */
 import { intern, interned, lookup, type Interned } from './interned.ts';
-import { keptText } from './kept-text.ts';
 import type { Amount } from './money.ts';
 import { dayOf, secondOfDay, timestampAt } from './order-time.ts';
 import type { PaidVersion } from './order.ts';
@@ -33,9 +33,8 @@ export interface Contribution {
 
 /** The orders of one day, column by column. */
 interface DayOrders {
-  readonly slots: Map<string, number>;
-  /** The ids by slot (append-only within a day), so that a checkpoint needs no walk of the Map. */
-  readonly ids: string[];
+  /** The order ids, numbered by slot (append-only within a day). */
+  readonly ids: Interned;
   size: number;
   orderTime: Float64Array;
   paySecond: Int32Array;
@@ -77,14 +76,10 @@ export function createDedupeState(): DedupeState {
  */
 export function applyOrder(state: DedupeState, order: PaidVersion, out: Contribution[]): void {
   const { day, orders } = state.recent !== undefined && order.payTime.startsWith(state.recent.day) ? state.recent : (state.recent = dayOrdersOf(state, dayOf(order.payTime)));
-  let slot = orders.slots.get(order.orderId);
-  if (slot === undefined) {
-    slot = orders.size;
+  const slot = intern(orders.ids, order.orderId);
+  if (slot === orders.size) {
     if (slot === orders.orderTime.length) grow(orders);
     orders.size += 1;
-    const orderId = keptText(order.orderId);
-    orders.slots.set(orderId, slot);
-    orders.ids.push(orderId);
     if (order.deleted === true) return markDeleted(orders, slot, order.orderTime);
   } else {
     const counted = orders.paySecond[slot] !== DELETED;
@@ -184,8 +179,7 @@ function retraction(orders: DayOrders, slot: number, day: string): Contribution 
 
 function createDayOrders(capacity = INITIAL_CAPACITY): DayOrders {
   return {
-    slots: new Map(),
-    ids: [],
+    ids: interned(),
     size: 0,
     orderTime: new Float64Array(capacity),
     paySecond: new Int32Array(capacity),
@@ -241,7 +235,7 @@ export function dayColumns(state: DedupeState, day: string): DayColumns {
   if (orders === undefined) throw new RangeError(`Cannot export day ${day}: it is not tracked`);
   const size = orders.size;
   return {
-    orderIds: orders.ids,
+    orderIds: orders.ids.values,
     size,
     orderTime: orders.orderTime.subarray(0, size),
     paySecond: orders.paySecond.subarray(0, size),
@@ -258,11 +252,7 @@ export function dayColumns(state: DedupeState, day: string): DayColumns {
 export function restoreDay(state: DedupeState, day: string, columns: DayColumns): void {
   const size = columns.size;
   const orders = createDayOrders(Math.max(INITIAL_CAPACITY, size));
-  for (let slot = 0; slot < size; slot++) {
-    const id = columns.orderIds[slot] ?? '';
-    orders.slots.set(id, slot);
-    orders.ids.push(id);
-  }
+  for (let slot = 0; slot < size; slot++) intern(orders.ids, columns.orderIds[slot] ?? '');
   orders.size = size;
   orders.orderTime.set(columns.orderTime);
   orders.paySecond.set(columns.paySecond);
@@ -365,7 +355,7 @@ export function takeChanges(state: DedupeState): DedupeChanges {
       from,
       size,
       changed,
-      appendedIds: orders.ids.slice(from, size),
+      appendedIds: orders.ids.values.slice(from, size),
       orderTime: gather(new Float64Array(rows), orders.orderTime),
       paySecond: gather(new Int32Array(rows), orders.paySecond),
       amount: gather(new Float64Array(rows), orders.amount),
