@@ -23,7 +23,7 @@ import type { EdgeStartup, StartupMode } from '../kafka/startup.ts';
 import { runPipeline } from './run-pipeline.ts';
 import { dropCheckpoint, loadIncremental, loadProgress, saveCheckpoint } from '../sinks/checkpoint-writes.ts';
 import type { FlushProgress } from '../sinks/result-sink.ts';
-import type { RunScreen } from '../screen/run-screen.ts';
+import { openRunScreen, type RunScreen } from '../screen/run-screen.ts';
 import { loggedDatabaseSink, type DatabaseHealth } from './logged-database-sink.ts';
 import { runStages } from './stages/run-stages.ts';
 import { clockScheduler, type JobContext, type JobOutcome, type JobPlan } from './job-plan.ts';
@@ -65,7 +65,7 @@ export async function runJob(plan: JobPlan, context: JobContext): Promise<JobOut
     source = openSource(plan, resumeFrom, log, counters);
     const reading = source;
     if (plan.http !== undefined) {
-      screen = await (await runScreenModule()).openRunScreen({
+      screen = await openRunScreen({
         db,
         zone: plan.zone,
         ...plan.http,
@@ -219,9 +219,4 @@ function describeDays(days: DaySelection): string {
   if (days.kind === 'fixed') return `day ${days.day}`;
   if (days.kind === 'all') return 'every day';
   return 'today, live';
-}
-
-/** The screen's modules (its server, prom-client), loaded only by a run that serves one: a replay without a screen starts without them. */
-function runScreenModule(): Promise<typeof import('../screen/run-screen.ts')> {
-  return import('../screen/run-screen.ts');
 }

@@ -6,7 +6,6 @@ import type { OrderSource } from '../sources/order-source.ts';
 import { watchDatabase } from './database-watch.ts';
 import type { ScreenDisplay } from './screen-api.ts';
 import type { ScreenGuard } from './screen-guard.ts';
-import { startScreen } from './screen-server.ts';
 import { createChangeNotifier, createDurationRecorder } from './screen-status.ts';
 
 /** Options of {@link openRunScreen}. */
@@ -50,6 +49,9 @@ export async function openRunScreen(options: RunScreenOptions): Promise<RunScree
   const watch = await watchDatabase(db);
   let pipeline: 'running' | 'stopped' = 'running';
   let lastFlushMs: number | undefined;
+  // Loaded here, not with the run: a run without a screen (a replay) starts without the HTTP
+  // server and prom-client (30 ms of its start).
+  const { startScreen } = await import('./screen-server.ts');
   try {
     const screen = await startScreen({
       db,

@@ -14,7 +14,7 @@ import { changesTopicOf, createTopic, missingTopic, partitionCount } from '../..
 import { loggedFeedCheck } from '../../core/feed-check.ts';
 import { streamChannels, streamReader } from '../../core/stream-layout.ts';
 import { clockScheduler, type JobContext, type JobPlan, type StagePlan } from '../job-plan.ts';
-import type { RunScreen } from '../../screen/run-screen.ts';
+import { openRunScreen, type RunScreen } from '../../screen/run-screen.ts';
 import { loggedDatabaseSink, type DatabaseHealth } from '../logged-database-sink.ts';
 import { runAggregateStage } from './aggregate-stage.ts';
 import { runDedupeStage } from './dedupe-stage.ts';
@@ -51,7 +51,7 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     const codecs = codecWarning(kafka().features);
     if (codecs !== undefined) log.warn(codecs);
     if (db !== undefined && plan.http !== undefined) {
-      screen = await (await runScreenModule()).openRunScreen({
+      screen = await openRunScreen({
         db,
         zone: plan.zone,
         ...plan.http,
@@ -105,9 +105,4 @@ export async function runStages(plan: JobPlan, stage: StagePlan, context: JobCon
     await screen?.close();
     await db?.destroy();
   }
-}
-
-/** The screen's modules (its server, prom-client), loaded only by a run that serves one: a replay without a screen starts without them. */
-function runScreenModule(): Promise<typeof import('../../screen/run-screen.ts')> {
-  return import('../../screen/run-screen.ts');
 }
