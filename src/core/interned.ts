@@ -67,9 +67,15 @@ export function lookup(table: Interned, index: number): string | null {
   return index < 0 ? null : (table.values[index] ?? null);
 }
 
-/** FNV-1a over the UTF-16 code units, spread by a final mix so that the low bits (the slot) depend on every character. */
+/**
+ * A start of the hash of this process's own: ids chosen to share their slots under a hash known
+ * in advance would make every look-up a walk (the numbers given never depend on it).
+ */
+const SEED = (Math.random() * 0x1_0000_0000) | 0;
+
+/** FNV-1a over the UTF-16 code units from {@link SEED}, spread by a final mix so that the low bits (the slot) depend on every character. */
 function hashOf(value: string): number {
-  let hash = 0x811c9dc5;
+  let hash = 0x811c9dc5 ^ SEED;
   for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
   hash ^= hash >>> 15;
   return Math.imul(hash, 0x2c1b3c6d) ^ (hash >>> 12);
